@@ -1,0 +1,235 @@
+#include "commands.hpp"
+
+#include <sched.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ipcrace/exit_codes.hpp"
+#include "ipcrace/replay.hpp"
+#include "output.hpp"
+
+namespace ipcrace::cli {
+
+using nlohmann::json;
+
+std::vector<const TargetInfo*> select_targets(const std::vector<std::string>& names, bool all) {
+  std::vector<const TargetInfo*> out;
+  if (all) {
+    if (!names.empty()) throw UsageError("give target names or --all, not both");
+    for (const auto& t : all_targets()) out.push_back(&t);
+    return out;
+  }
+  if (names.empty()) throw UsageError("no target given (name one, or use --all; 'ipcrace list' shows them)");
+  for (const auto& n : names) {
+    const TargetInfo* t = find_target(n);
+    if (!t) throw UsageError("unknown target '" + n + "' ('ipcrace list' shows the targets)");
+    out.push_back(t);
+  }
+  return out;
+}
+
+static Params parse_params(const std::vector<std::string>& kvs, const TargetInfo& t, bool only_known) {
+  Params p;
+  for (const auto& kv : kvs) {
+    auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError("--param takes name=value, got '" + kv + "'");
+    std::string key = kv.substr(0, eq);
+    std::string val = kv.substr(eq + 1);
+    char* end = nullptr;
+    long long v = std::strtoll(val.c_str(), &end, 10);
+    if (val.empty() || *end) throw UsageError("--param " + key + " needs an integer, got '" + val + "'");
+    if (only_known && !t.defaults.has(key)) continue;
+    p.set(key, v);
+  }
+  try {
+    (void)resolve_params(t, p);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  return p;
+}
+
+static ActorMode parse_mode(const std::string& s) {
+  auto m = actor_mode_from_name(s);
+  if (!m) throw UsageError("--actors must be processes, threads or free, got '" + s + "'");
+  return *m;
+}
+
+CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
+  CampaignOptions o;
+  o.strategy.name = c.strategy;
+  o.strategy.seed = c.seed;
+  o.strategy.pct_depth = c.depth;
+  o.strategy.preemption_bound = c.preemptions;
+  try {
+    (void)make_strategy(o.strategy);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+  o.run.mode = parse_mode(c.actors);
+  o.run.watchdog_ms = c.watchdog_ms;
+  o.run.step_limit = c.step_limit;
+  o.run.cpu = c.cpu == -2 ? sched_getcpu() : c.cpu;
+  o.runs = c.runs;
+  o.seconds = c.seconds;
+  o.stop_at_first = c.stop_at_first;
+  o.out_dir = c.out;
+  o.overrides = parse_params(c.params, t, /*only_known=*/true);
+  return o;
+}
+
+static void check_params_apply(const Common& c, const std::vector<const TargetInfo*>& targets) {
+  for (const auto& kv : c.params) {
+    std::string key = kv.substr(0, kv.find('='));
+    bool any = std::any_of(targets.begin(), targets.end(), [&](const TargetInfo* t) { return t->defaults.has(key); });
+    if (!any) throw UsageError("no selected target has a parameter '" + key + "'");
+  }
+}
+
+int cmd_list(bool as_json) {
+  if (as_json) {
+    json arr = json::array();
+    for (const auto& t : all_targets()) arr.push_back(target_json(t));
+    std::printf("%s\n", arr.dump(2).c_str());
+  } else {
+    print_target_table(all_targets());
+  }
+  return kExitOk;
+}
+
+int cmd_run(const std::vector<std::string>& names, bool all, const Common& c) {
+  auto targets = select_targets(names, all);
+  check_params_apply(c, targets);
+  std::vector<CampaignResult> results;
+  Progress progress(!c.json && !c.quiet);
+  for (const TargetInfo* t : targets) {
+    CampaignOptions o = campaign_options(c, *t);
+    o.progress = progress.callback();
+    results.push_back(run_campaign(*t, o));
+    progress.done(results.back());
+  }
+  bool found = false;
+  for (const auto& r : results) found |= r.findings > 0;
+  if (c.json) {
+    json arr = json::array();
+    for (const auto& r : results) arr.push_back(campaign_json(r));
+    std::printf("%s\n", json{{"targets", arr}}.dump(2).c_str());
+  } else {
+    print_summary(results);
+  }
+  return found ? kExitFinding : kExitOk;
+}
+
+int cmd_explore(const std::string& name, const Common& c) {
+  auto targets = select_targets({name}, false);
+  Common cc = c;
+  cc.strategy = "dfs";
+  CampaignOptions o = campaign_options(cc, *targets[0]);
+  CampaignResult r = run_campaign(*targets[0], o);
+  if (c.json) {
+    std::printf("%s\n", campaign_json(r).dump(2).c_str());
+  } else {
+    std::printf("%s: %s\n", r.target.c_str(), r.strategy_summary.c_str());
+    print_finding_lines(r);
+    if (r.findings == 0) std::printf("  no finding in %llu schedules\n", static_cast<unsigned long long>(r.runs));
+  }
+  return r.findings ? kExitFinding : kExitOk;
+}
+
+int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json) {
+  std::string err;
+  auto sched = load_schedule(file, &err);
+  if (!sched) throw InputError(err);
+  const TargetInfo* t = find_target(sched->target);
+  if (!t) throw InputError(file + ": unknown target '" + sched->target + "'");
+  RunConfig cfg;
+  cfg.mode = actors_override.empty() ? sched->mode : parse_mode(actors_override);
+  if (cfg.mode == ActorMode::free) throw UsageError("a free run has no schedule to replay; use processes or threads");
+  cfg.cpu = sched_getcpu();
+  Params params;
+  try {
+    params = resolve_params(*t, sched->params);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(file + ": " + e.what());
+  }
+  Engine engine(*t, params, cfg);
+  auto st = make_replay_strategy(*sched);
+  st->new_run(0);
+  RunResult r = engine.run(*st, sched->run_seed);
+  int code;
+  std::string verdict;
+  if (r.diverged) {
+    code = kExitDivergence;
+    verdict = "divergence: " + r.divergence;
+  } else if (r.kind != sched->finding) {
+    code = kExitDivergence;
+    verdict = std::string("divergence: outcome differs: the schedule recorded ") + finding_kind_name(sched->finding) +
+              ", the replay gave " + finding_kind_name(r.kind) + (r.found() ? " (" + r.message + ")" : "");
+  } else {
+    code = r.found() ? kExitFinding : kExitOk;
+    verdict = r.found() ? std::string("reproduced ") + finding_kind_name(r.kind) + ": " + r.message
+                        : "reproduced: no finding, as recorded";
+  }
+  if (as_json) {
+    json j{{"file", file},         {"target", t->name},        {"steps", r.trace.size()},
+           {"diverged", r.diverged}, {"divergence", r.divergence}, {"finding", finding_kind_name(r.kind)},
+           {"message", r.message},  {"recorded", finding_kind_name(sched->finding)}, {"exit_code", code}};
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("%s (%zu steps, %d preemptions): %s\n", t->name.c_str(), r.trace.size(), r.preemptions,
+                verdict.c_str());
+    if (!r.actor_stderr.empty()) std::printf("%s", r.actor_stderr.c_str());
+  }
+  return code;
+}
+
+int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, int seeds, uint64_t clean_runs,
+             const std::vector<std::string>& strategies) {
+  auto targets = select_targets(names, all);
+  check_params_apply(c, targets);
+  bool ok = true;
+  json arr = json::array();
+  for (const TargetInfo* t : targets) {
+    GateLine line{t};
+    if (t->expect() == Expect::finding) {
+      for (int s = 1; s <= seeds; ++s) {
+        Common cc = c;
+        cc.strategy = "pct";
+        cc.seed = uint64_t(s);
+        cc.runs = uint64_t(t->budget_runs);
+        cc.stop_at_first = true;
+        CampaignResult r = run_campaign(*t, campaign_options(cc, *t));
+        line.runs_to_find.push_back(r.first_finding_run < 0 ? -1 : r.first_finding_run + 1);
+        line.total_runs += r.runs;
+      }
+      line.pass = std::none_of(line.runs_to_find.begin(), line.runs_to_find.end(), [](int64_t v) { return v < 0; });
+    } else {
+      line.pass = true;
+      for (const auto& sname : strategies) {
+        Common cc = c;
+        cc.strategy = sname;
+        cc.runs = clean_runs;
+        cc.stop_at_first = true;
+        CampaignResult r = run_campaign(*t, campaign_options(cc, *t));
+        line.total_runs += r.runs;
+        if (r.findings) {
+          line.pass = false;
+          line.unexpected.push_back(r);
+        }
+      }
+    }
+    ok &= line.pass;
+    if (c.json)
+      arr.push_back(gate_json(line));
+    else
+      print_gate_line(line, seeds, clean_runs, strategies);
+  }
+  if (c.json) std::printf("%s\n", json{{"pass", ok}, {"targets", arr}}.dump(2).c_str());
+  else std::printf("gate: %s\n", ok ? "every verdict as expected" : "VERDICT MISMATCH");
+  return ok ? kExitOk : kExitGateMismatch;
+}
+
+}  // namespace ipcrace::cli

@@ -1,0 +1,46 @@
+// The ipcrace subcommands. Each returns an ExitCode.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ipcrace/campaign.hpp"
+
+namespace ipcrace::cli {
+
+struct Common {
+  std::string strategy = "pct";
+  uint64_t runs = 1000;
+  double seconds = 0;
+  uint64_t seed = 1;
+  std::string actors = "processes";
+  std::string out = "ipcrace-findings";
+  std::vector<std::string> params;  // k=v
+  int depth = 3;
+  int preemptions = 2;
+  int watchdog_ms = 3000;
+  int step_limit = 20000;
+  int cpu = -2;  // -2: the CPU we start on; -1: no pinning
+  bool stop_at_first = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+int cmd_list(bool json);
+int cmd_run(const std::vector<std::string>& targets, bool all, const Common& c);
+int cmd_explore(const std::string& target, const Common& c);
+int cmd_replay(const std::string& file, const std::string& actors_override, bool json);
+int cmd_gate(const std::vector<std::string>& targets, bool all, const Common& c, int seeds, uint64_t clean_runs,
+             const std::vector<std::string>& strategies);
+
+// Shared helpers (commands.cpp).
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+struct InputError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+std::vector<const TargetInfo*> select_targets(const std::vector<std::string>& names, bool all);
+CampaignOptions campaign_options(const Common& c, const TargetInfo& t);
+
+}  // namespace ipcrace::cli

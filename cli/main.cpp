@@ -1,0 +1,112 @@
+// ipcrace: race-condition detection and fuzzing for inter-process communication.
+// Flags are declared here, in one table per subcommand; exit codes are in
+// ipcrace/exit_codes.hpp.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "commands.hpp"
+#include "ipcrace/exit_codes.hpp"
+
+using namespace ipcrace;
+using namespace ipcrace::cli;
+
+namespace {
+
+void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
+  if (with_strategy)
+    sub->add_option("--strategy", c.strategy, "random | pct | pos | dfs")->capture_default_str();
+  sub->add_option("--runs", c.runs, "run budget per target (0: none)")->capture_default_str();
+  sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)");
+  sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str();
+  sub->add_option("--actors", c.actors, "processes | threads | free")->capture_default_str();
+  sub->add_option("--out", c.out, "directory for findings' schedule files")->capture_default_str();
+  sub->add_option("--param", c.params, "workload parameter name=value (repeatable)");
+  sub->add_option("--depth", c.depth, "pct bug depth d")->capture_default_str()->check(CLI::Range(1, 20));
+  sub->add_option("--preemptions", c.preemptions, "dfs preemption bound")->capture_default_str()->check(CLI::Range(0, 20));
+  sub->add_option("--watchdog-ms", c.watchdog_ms, "hang watchdog per step")->capture_default_str()->check(CLI::Range(1, 3600000));
+  sub->add_option("--step-limit", c.step_limit, "livelock guard: steps per run")->capture_default_str()->check(CLI::Range(1, 100000000));
+  sub->add_option("--cpu", c.cpu, "pin controller and actors to this CPU (-1: no pinning; default: current CPU)");
+  sub->add_flag("--stop-at-first", c.stop_at_first, "stop a target's campaign at its first finding");
+  sub->add_flag("--json", c.json, "machine-readable output on stdout");
+  sub->add_flag("-q,--quiet", c.quiet, "no progress lines");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ipcrace: find race conditions in inter-process communication, replay them deterministically"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "ipcrace 0.1");
+
+  bool list_json = false;
+  auto* list = app.add_subcommand("list", "list the registered targets");
+  list->add_flag("--json", list_json, "JSON array of targets");
+
+  Common run_c;
+  std::vector<std::string> run_targets;
+  bool run_all = false;
+  auto* run = app.add_subcommand("run", "run a campaign over targets");
+  run->add_option("targets", run_targets, "target names");
+  run->add_flag("--all", run_all, "every registered target");
+  add_campaign_flags(run, run_c, true);
+
+  Common exp_c;
+  exp_c.runs = 100000;
+  std::string exp_target;
+  auto* explore = app.add_subcommand("explore", "exhaustive bounded exploration (dfs with sleep sets)");
+  explore->add_option("target", exp_target, "target name")->required();
+  add_campaign_flags(explore, exp_c, false);
+
+  std::string replay_file, replay_actors;
+  bool replay_json = false;
+  auto* replay = app.add_subcommand("replay", "re-execute a schedule file; report divergence");
+  replay->add_option("file", replay_file, "schedule file")->required();
+  replay->add_option("--actors", replay_actors, "override the recorded mode: processes | threads");
+  replay->add_flag("--json", replay_json, "machine-readable output");
+
+  Common gate_c;
+  std::vector<std::string> gate_targets;
+  bool gate_all = false;
+  int gate_seeds = 10;
+  uint64_t gate_clean_runs = 2000;
+  std::vector<std::string> gate_strategies{"random", "pct", "pos"};
+  auto* gate = app.add_subcommand("gate", "check every target against its expected verdict (CI)");
+  gate->add_option("targets", gate_targets, "target names");
+  gate->add_flag("--all", gate_all, "every registered target");
+  gate->add_option("--seeds", gate_seeds, "racy targets: pct seeds that must each find the bug")->capture_default_str()->check(CLI::Range(1, 1000));
+  gate->add_option("--clean-runs", gate_clean_runs, "synchronised targets: runs per strategy with no finding")->capture_default_str();
+  gate->add_option("--strategies", gate_strategies, "strategies for synchronised targets")->delimiter(',')->capture_default_str();
+  add_campaign_flags(gate, gate_c, false);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "ipcrace: error: %s (see ipcrace --help)\n", e.what());
+    return kExitUsage;
+  }
+
+  try {
+    if (*list) return cmd_list(list_json);
+    if (*run) return cmd_run(run_targets, run_all, run_c);
+    if (*explore) return cmd_explore(exp_target, exp_c);
+    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json);
+    if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "ipcrace: error: %s\n", e.what());
+    return kExitUsage;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "ipcrace: error: %s\n", e.what());
+    return kExitBadInput;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ipcrace: internal error: %s\n", e.what());
+    return kExitInternal;
+  }
+  return kExitInternal;
+}

@@ -1,0 +1,90 @@
+// The actor-side harness API: every IPC, shared-memory or synchronisation
+// operation an actor performs first reaches a point through this class.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+#include "ipcrace/op.hpp"
+#include "ipcrace/params.hpp"
+#include "ipcrace/rng.hpp"
+
+namespace ipcrace {
+
+struct ControlBlock;
+
+// Thrown out of a point in thread mode when the controller ends the run early
+// (deadlock, pruned or diverged run); the actor thread unwinds and exits.
+struct RunAborted {};
+
+class Actor {
+ public:
+  Actor(ControlBlock* cb, int index, int count, const Params* params, uint64_t run_seed, bool free_run);
+
+  int index() const { return index_; }
+  int count() const { return count_; }
+  const Params& params() const { return *params_; }
+  // Deterministic per (run, actor): payloads, sizes, choices of the workload.
+  Rng& rng() { return rng_; }
+  bool free_running() const { return free_; }
+
+  // Announce `kind` on `r` and wait until the scheduler grants it.
+  void point(OpKind kind, Resource r, const char* label);
+
+  // A blocking op run as non-blocking tries. `try_once` returns an engaged
+  // optional on success, std::nullopt when it would block; then this actor is
+  // blocked on `r` until another actor completes an op on `r` (or exits).
+  template <class F>
+  auto blocking(OpKind kind, Resource r, const char* label, F&& try_once) {
+    point(kind, r, label);
+    for (;;) {
+      auto res = try_once();
+      if (res) return *std::move(res);
+      block(kind, r, label);
+    }
+  }
+
+  // Low level: park as blocked on r, retrying op `kind` when woken.
+  void block(OpKind kind, Resource r, const char* label);
+
+  // Report an assertion finding from inside the actor (first failure wins).
+  void fail(std::string_view message);
+
+ private:
+  void publish(OpKind kind, Resource r, const char* label, uint32_t state);
+  ControlBlock* cb_;
+  int index_;
+  int count_;
+  const Params* params_;
+  Rng rng_;
+  bool free_;
+};
+
+// The actor running on this thread (or process). Valid only in an actor body.
+Actor& this_actor();
+
+// A value in shared memory whose loads and stores are points. Accesses are
+// plain (not atomic) on purpose: in thread mode ThreadSanitizer sees the races.
+template <class T>
+class Cell {
+ public:
+  Cell() = default;
+  Cell(T* p, Resource r) : p_(p), r_(r) {}
+  T load(const char* label = "load") const {
+    this_actor().point(OpKind::shm_load, r_, label);
+    return *p_;
+  }
+  void store(T v, const char* label = "store") {
+    this_actor().point(OpKind::shm_store, r_, label);
+    *p_ = v;
+  }
+  T* raw() const { return p_; }  // unscheduled: setup and check only
+  Resource resource() const { return r_; }
+
+ private:
+  T* p_ = nullptr;
+  Resource r_;
+};
+
+}  // namespace ipcrace

@@ -1,0 +1,60 @@
+// Campaigns: many runs of one target under a strategy and a budget.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipcrace/engine.hpp"
+#include "ipcrace/schedule.hpp"
+
+namespace ipcrace {
+
+struct CampaignProgress {
+  const TargetInfo* target = nullptr;
+  uint64_t runs = 0;
+  uint64_t budget_runs = 0;  // 0: no run budget
+  double seconds = 0;
+  double budget_seconds = 0;  // 0: no time budget
+  uint64_t findings = 0;
+};
+
+struct CampaignOptions {
+  Params overrides;
+  StrategyOptions strategy;
+  RunConfig run;
+  uint64_t runs = 1000;   // run budget (0: none, then seconds must be set)
+  double seconds = 0;     // time budget (0: none)
+  bool stop_at_first = false;
+  std::string out_dir;    // where finding schedules are saved ("" = not saved)
+  int max_saved = 3;      // schedules saved per campaign (first finding, then new kinds)
+  std::function<void(const CampaignProgress&)> progress;  // called about every 100 ms
+};
+
+struct CampaignResult {
+  std::string target;
+  Expect expect = Expect::clean;
+  std::string strategy;
+  ActorMode mode = ActorMode::processes;
+  uint64_t seed = 0;
+  uint64_t runs = 0;
+  uint64_t findings = 0;
+  uint64_t pruned = 0;
+  int64_t first_finding_run = -1;  // run index (0-based) of the first finding
+  std::array<uint64_t, 7> by_kind{};
+  std::optional<Schedule> first;   // schedule of the first finding
+  std::vector<std::string> schedule_files;
+  std::string strategy_summary;
+  bool exhausted = false;          // dfs explored the whole bounded space
+  double seconds = 0;
+  bool verdict_ok() const { return expect == Expect::finding ? findings > 0 : findings == 0; }
+};
+
+CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts);
+
+// The run count of one non-preemptive run: pct's k.
+int probe_steps(Engine& engine);
+
+}  // namespace ipcrace

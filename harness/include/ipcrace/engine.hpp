@@ -1,0 +1,47 @@
+// The engine runs one target, run after run, under a strategy.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ipcrace/finding.hpp"
+#include "ipcrace/params.hpp"
+#include "ipcrace/strategy.hpp"
+#include "ipcrace/target.hpp"
+
+namespace ipcrace {
+
+struct RunConfig {
+  ActorMode mode = ActorMode::processes;
+  int step_limit = 20000;   // livelock guard: a step_limit finding past it
+  int watchdog_ms = 3000;   // an actor that does not reach its next point in time: hang
+  int cpu = -1;             // pin controller and actors to this CPU (-1: leave as is)
+};
+
+class Engine {
+ public:
+  // Builds the scenario once (fork-server style); throws on bad parameters.
+  Engine(const TargetInfo& target, Params params, RunConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // One run: set up, start actors, schedule every point, check, clean up.
+  RunResult run(Strategy& strategy, uint64_t run_seed);
+
+  const TargetInfo& target() const;
+  const Params& params() const;
+  const RunConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Workload parameters: the target's defaults overridden by `overrides`.
+// Throws std::invalid_argument for an unknown key or bad actor count.
+Params resolve_params(const TargetInfo& target, const Params& overrides);
+
+inline constexpr int kMaxActors = 8;
+
+}  // namespace ipcrace

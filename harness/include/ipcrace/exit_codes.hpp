@@ -1,0 +1,17 @@
+// Exit codes of the ipcrace command, in named ranges that avoid those taken
+// by ThreadSanitizer (66), libFuzzer (70, 77) and CLI11 (100-127).
+#pragma once
+
+namespace ipcrace {
+
+enum ExitCode : int {
+  kExitOk = 0,             // no finding; every verdict as expected; replay reproduced a clean run
+  kExitFinding = 10,       // a run found a bug (run, explore, replay of a finding)
+  kExitGateMismatch = 11,  // gate: some target's verdict differs from its expected one
+  kExitUsage = 20,         // bad flag or value, unknown target, strategy or parameter
+  kExitBadInput = 21,      // unreadable or malformed input file (schedule, crash file, history)
+  kExitDivergence = 30,    // replay: an actor reached another op, or the outcome differs
+  kExitInternal = 40,      // ipcrace itself failed (system call error, bug)
+};
+
+}  // namespace ipcrace

@@ -1,0 +1,43 @@
+// Outcomes of a run: the trace it took and the finding, if any.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipcrace/op.hpp"
+
+namespace ipcrace {
+
+enum class FindingKind : uint8_t { none, assertion, deadlock, crash, step_limit, hang, tsan };
+const char* finding_kind_name(FindingKind k);
+std::optional<FindingKind> finding_kind_from_name(std::string_view name);
+
+enum class ActorMode : uint8_t { processes, threads, free };
+const char* actor_mode_name(ActorMode m);
+std::optional<ActorMode> actor_mode_from_name(std::string_view name);
+
+// One decision: which actor ran and the op it was granted.
+struct Step {
+  uint16_t actor = 0;
+  Op op;
+  bool operator==(const Step& o) const;
+};
+
+struct RunResult {
+  FindingKind kind = FindingKind::none;
+  std::string message;          // oracle message, deadlock/crash details
+  std::string actor_stderr;     // captured stderr of a crashed actor (process mode)
+  std::vector<Step> trace;      // every decision, in order
+  std::vector<std::string> resources;  // resource names by id
+  int preemptions = 0;          // switches away from a still-enabled actor
+  bool aborted = false;         // the strategy stopped the run early; no oracle ran
+  bool pruned = false;          // dfs: redundant by sleep sets, not checked
+  bool diverged = false;        // replay: an actor reached another op than recorded
+  std::string divergence;       // which step and what differed
+  bool found() const { return kind != FindingKind::none; }
+  uint64_t trace_hash() const;  // stable hash of the trace (and outcome)
+};
+
+}  // namespace ipcrace

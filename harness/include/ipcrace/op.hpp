@@ -1,0 +1,44 @@
+// Ops: what an actor is about to do at a scheduling point.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ipcrace {
+
+// Every kind an actor can announce at a point. Names (op_kind_name) are the
+// words used in schedule files, traces and reports; append only.
+enum class OpKind : uint8_t {
+  send, recv, read, write, connect, accept, close,
+  lock, unlock, rdlock, rdunlock,
+  shm_load, shm_store, shm_rmw,
+  sem_wait, sem_post, cv_wait, cv_notify,
+  call, reply, yield,
+  count_  // not a kind
+};
+
+const char* op_kind_name(OpKind k);
+std::optional<OpKind> op_kind_from_name(std::string_view name);
+// Read-only kinds commute with each other on the same resource.
+bool op_kind_read_only(OpKind k);
+
+// A resource is any object ops can conflict on: a shm cell, a queue, a pipe, a lock.
+struct Resource {
+  uint16_t id = 0;
+};
+
+// What the controller sees at a point. The label must have static storage
+// duration (a string literal): it is passed by address across fork.
+struct Op {
+  OpKind kind = OpKind::yield;
+  uint16_t resource = 0;
+  const char* label = "";
+};
+
+// Two ops conflict when their order can matter: same resource, not both reads.
+inline bool ops_dependent(const Op& a, const Op& b) {
+  return a.resource == b.resource && !(op_kind_read_only(a.kind) && op_kind_read_only(b.kind));
+}
+
+}  // namespace ipcrace

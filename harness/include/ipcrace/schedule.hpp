@@ -1,0 +1,71 @@
+// Schedule files: the explicit decision list of one run, replayable.
+//
+// Format (text, versioned, line-based; '#' starts a comment line):
+//   ipcrace-schedule 1
+//   target shm.counter.racy
+//   param actors 2
+//   mode processes
+//   strategy pct
+//   seed 42
+//   run 17
+//   run-seed 1234567
+//   finding assertion
+//   message lost update: counter is 3, expected 4
+//   resource 0 counter
+//   step 1 shm_load 0 counter.load      (actor, op kind, resource id, label)
+//   end
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipcrace/finding.hpp"
+#include "ipcrace/params.hpp"
+
+namespace ipcrace {
+
+struct ScheduleStep {
+  int actor = 0;
+  OpKind kind = OpKind::yield;
+  int resource = 0;
+  std::string label;
+  bool operator==(const ScheduleStep&) const = default;
+};
+
+struct Schedule {
+  static constexpr int kVersion = 1;
+  std::string target;
+  Params params;
+  ActorMode mode = ActorMode::processes;
+  std::string strategy;
+  uint64_t seed = 0;
+  uint64_t run = 0;
+  uint64_t run_seed = 0;
+  FindingKind finding = FindingKind::none;
+  std::string message;
+  std::vector<std::string> resources;
+  std::vector<ScheduleStep> steps;
+
+  std::vector<int> decisions() const;
+  int preemptions() const;  // switches away from an actor that still had steps next
+};
+
+// Build a schedule from a run's trace.
+Schedule schedule_from_run(const std::string& target, const Params& params, ActorMode mode,
+                           const std::string& strategy, uint64_t seed, uint64_t run,
+                           uint64_t run_seed, const RunResult& result);
+
+std::string format_schedule(const Schedule& s);
+
+// Parse; on error returns nullopt and sets `error` to "line N: what is wrong".
+std::optional<Schedule> parse_schedule(const std::string& text, std::string* error);
+std::optional<Schedule> load_schedule(const std::string& path, std::string* error);
+
+// Write atomically (temp file + fsync + rename) into `dir` as
+// <target>-<16 hex of content hash>.schedule; returns the path. Throws on I/O error.
+std::string save_schedule(const Schedule& s, const std::string& dir);
+
+uint64_t fnv1a64(const std::string& data, uint64_t h = 0xcbf29ce484222325ULL);
+
+}  // namespace ipcrace

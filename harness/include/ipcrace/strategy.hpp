@@ -1,0 +1,60 @@
+// The strategy interface: picks the next actor among the enabled ones.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ipcrace/finding.hpp"
+#include "ipcrace/op.hpp"
+
+namespace ipcrace {
+
+// What a strategy sees at each decision.
+struct SchedView {
+  int step = 0;
+  int last = -1;                 // actor that ran the previous step, -1 at start
+  std::span<const int> enabled;  // enabled actors, ascending
+  std::span<const Op> pending;   // pending op per actor (index = actor)
+};
+
+// Sentinel from next_actor: stop this run now (dfs: the rest is redundant;
+// replay: the schedule diverged).
+inline constexpr int kAbortRun = -1;
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  virtual std::string name() const = 0;
+  // Prepare run `index`; false when there is nothing left to explore.
+  virtual bool new_run(uint64_t index) = 0;
+  // Pick an actor from view.enabled (or kAbortRun).
+  virtual int next_actor(const SchedView& view) = 0;
+  // A value for the target's own nondeterminism (payloads, sizes), in [0, bound).
+  virtual uint64_t next_value(uint64_t bound) = 0;
+  // Told how the run ended (dfs backtracks, replay checks it was consumed).
+  virtual void end_run(RunResult&) {}
+  // Whether parallel runs give the same results (false for dfs).
+  virtual bool independent_runs() const { return true; }
+  // A line about the exploration so far (dfs: schedules explored, complete or not).
+  virtual std::string summary() const { return {}; }
+  // Whether new_run() has found nothing left to explore (dfs: the whole bounded space).
+  virtual bool exhausted() const { return false; }
+};
+
+struct StrategyOptions {
+  std::string name = "pct";
+  uint64_t seed = 1;
+  int pct_depth = 3;            // d: bugs of depth d get probability >= 1/(n k^(d-1))
+  int pct_steps_hint = 0;       // k: expected steps per run (0 = learn from a probe run)
+  int preemption_bound = 2;     // dfs
+  std::vector<uint8_t> bytes;   // fuzz-bytes: decisions as indices into the enabled set
+};
+
+// Factory over every built-in strategy: random, pct, pos, dfs, fuzz-bytes.
+// Throws std::invalid_argument naming the known strategies.
+std::unique_ptr<Strategy> make_strategy(const StrategyOptions& opts);
+std::vector<std::string> strategy_names();
+
+}  // namespace ipcrace

@@ -1,0 +1,96 @@
+// Targets: a scenario (mechanism variant + workload + oracle) registered once.
+#pragma once
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ipcrace/actor.hpp"
+#include "ipcrace/params.hpp"
+
+namespace ipcrace {
+
+class RunContext;
+
+// A scenario object lives for a whole campaign (fork-server style: it is set up
+// per run in the controller, and forked actors inherit the set-up state).
+// Shared state must live in objects created through RunContext; actor bodies
+// keep their own state in locals.
+class Scenario {
+ public:
+  virtual ~Scenario() = default;
+  // Controller, before the actors start: create this run's IPC objects.
+  virtual void setup(RunContext& ctx) = 0;
+  // The body of actor a.index(); every shared operation goes through `a`.
+  virtual void actor(Actor& a) = 0;
+  // Controller, after every actor finished: the oracle; ctx.fail() on violation.
+  virtual void check(RunContext& ctx) { (void)ctx; }
+  // Controller, after every run (also failed ones): close descriptors.
+  // Named objects made through RunContext are unlinked by the harness.
+  virtual void teardown(RunContext& ctx) { (void)ctx; }
+};
+
+enum class Variant { racy, synchronised };
+enum class Expect { finding, clean };
+const char* variant_name(Variant v);
+const char* expect_name(Expect e);
+
+struct TargetInfo {
+  std::string name;       // family.mechanism.variant, e.g. shm.counter.racy
+  std::string family;     // pipe, mqueue, socket, rpc, shm, sync
+  Variant variant = Variant::racy;
+  std::string bug_class;  // what the racy variant shows (or prevents)
+  std::string sync;       // the coordination mechanism of a synchronised variant
+  std::string summary;    // one line
+  Params defaults;        // must hold "actors"
+  std::function<std::unique_ptr<Scenario>()> make;
+  int budget_runs = 1000;  // racy: found under pct within this many runs
+  std::string source;     // file that registers it (for reports and SARIF)
+  Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
+};
+
+bool register_target(TargetInfo info);  // aborts on a duplicate name
+const std::vector<TargetInfo>& all_targets();  // sorted by name
+const TargetInfo* find_target(std::string_view name);
+
+#define IPCRACE_CAT2(a, b) a##b
+#define IPCRACE_CAT(a, b) IPCRACE_CAT2(a, b)
+// IPCRACE_TARGET({.name = ..., ...}); at namespace scope registers a target.
+#define IPCRACE_TARGET(...) \
+  [[maybe_unused]] static const bool IPCRACE_CAT(ipcrace_registered_, __LINE__) = \
+      ::ipcrace::register_target(::ipcrace::TargetInfo __VA_ARGS__)
+
+// Controller-side context of one run: parameters, resources and the real,
+// uniquely named OS objects of this run, all cleaned up after it.
+class RunContext {
+ public:
+  virtual ~RunContext() = default;
+  virtual const Params& params() const = 0;
+  virtual int actors() const = 0;
+  virtual uint64_t seed() const = 0;
+  // Register a resource (conflict domain) by name; same name, same id.
+  virtual Resource resource(const char* name) = 0;
+  // "/ipcrace.<pid>.<run>.<base>": unique per run, recognisable as ours.
+  virtual std::string object_name(std::string_view base) = 0;
+  // A real POSIX shared-memory segment (shm_open), zeroed and mapped; unlinked
+  // and unmapped after the run.
+  virtual void* shm(std::string_view base, size_t bytes) = 0;
+  // A path for a Unix socket of this run; the file is removed after the run.
+  virtual std::string socket_path(std::string_view base) = 0;
+  // Track a POSIX message queue name (mq_unlink after the run).
+  virtual void track_mqueue(const std::string& name) = 0;
+  // Track a Boost.Interprocess or other /dev/shm name (shm_unlink after the run).
+  virtual void track_shm_name(const std::string& name) = 0;
+  // An oracle violation found by check().
+  virtual void fail(std::string message) = 0;
+
+  template <class T, class... Args>
+  T* shm_new(std::string_view base, Args&&... args) {
+    return new (shm(base, sizeof(T))) T(std::forward<Args>(args)...);
+  }
+};
+
+}  // namespace ipcrace

@@ -1,0 +1,72 @@
+#include "ipcrace/campaign.hpp"
+
+#include <chrono>
+#include <stdexcept>
+
+#include "ipcrace/rng.hpp"
+
+namespace ipcrace {
+
+int probe_steps(Engine& engine) {
+  StrategyOptions o;
+  o.name = "fuzz-bytes";  // no bytes: every actor runs until it blocks or ends
+  auto st = make_strategy(o);
+  st->new_run(0);
+  RunResult r = engine.run(*st, 0);
+  return std::max<int>(1, static_cast<int>(r.trace.size()));
+}
+
+CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts) {
+  if (opts.runs == 0 && opts.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  Engine engine(target, opts.overrides, opts.run);
+  StrategyOptions so = opts.strategy;
+  if (so.name == "pct" && so.pct_steps_hint <= 0 && opts.run.mode != ActorMode::free) so.pct_steps_hint = probe_steps(engine);
+  auto strategy = make_strategy(so);
+
+  CampaignResult res;
+  res.target = target.name;
+  res.expect = target.expect();
+  res.strategy = so.name;
+  res.mode = opts.run.mode;
+  res.seed = so.seed;
+  auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+  auto last_progress = t0;
+  for (uint64_t i = 0;; ++i) {
+    if (opts.runs && i >= opts.runs) break;
+    if (opts.seconds > 0 && elapsed() >= opts.seconds) break;
+    if (!strategy->new_run(i)) {
+      res.exhausted = true;
+      break;
+    }
+    const uint64_t rs = run_seed(so.seed, i);
+    RunResult r = engine.run(*strategy, rs);
+    ++res.runs;
+    if (r.pruned) ++res.pruned;
+    if (r.found()) {
+      ++res.findings;
+      ++res.by_kind[static_cast<size_t>(r.kind)];
+      bool first = res.first_finding_run < 0;
+      bool new_kind = res.by_kind[static_cast<size_t>(r.kind)] == 1;
+      if (first) res.first_finding_run = static_cast<int64_t>(i);
+      if (first || new_kind) {
+        Schedule s = schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r);
+        if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
+          res.schedule_files.push_back(save_schedule(s, opts.out_dir));
+        if (first) res.first = std::move(s);
+      }
+      if (opts.stop_at_first) break;
+    }
+    if (opts.progress && clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      last_progress = clock::now();
+      opts.progress({&target, res.runs, opts.runs, elapsed(), opts.seconds, res.findings});
+    }
+  }
+  res.seconds = elapsed();
+  res.strategy_summary = strategy->summary();
+  if (opts.progress) opts.progress({&target, res.runs, opts.runs, res.seconds, opts.seconds, res.findings});
+  return res;
+}
+
+}  // namespace ipcrace

@@ -1,0 +1,60 @@
+#include "control_block.hpp"
+
+#include <sys/mman.h>
+
+#include <new>
+#include <stdexcept>
+
+#include "futex.hpp"
+
+namespace ipcrace {
+
+void ControlBlock::reset() {
+  ctl.store(0, rlx);
+  go.store(0, rlx);
+  failed.store(0, rlx);
+  fail_len.store(0, rlx);
+  for (auto& s : slots) {
+    s.state.store(kIdle, rlx);
+    s.kind.store(0, rlx);
+    s.resource.store(0, rlx);
+    s.label.store(nullptr, rlx);
+    s.abort.store(0, rlx);
+  }
+}
+
+void ControlBlock::wake_controller() {
+  ctl.fetch_add(1, rlx);
+  detail::futex_wake(&ctl, 1);
+}
+
+void ControlBlock::record_failure(const char* msg, size_t len) {
+  uint32_t expected = 0;
+  if (!failed.compare_exchange_strong(expected, 1, rlx, rlx)) return;
+  if (len > kFailMax) len = kFailMax;
+  for (size_t i = 0; i < len; ++i) fail_msg[i].store(msg[i], rlx);
+  fail_len.store(static_cast<uint32_t>(len), rlx);
+  failed.store(2, rlx);
+}
+
+std::string ControlBlock::failure() const {
+  if (failed.load(rlx) == 0) return {};
+  std::string out;
+  uint32_t n = fail_len.load(rlx);
+  for (uint32_t i = 0; i < n; ++i) out.push_back(fail_msg[i].load(rlx));
+  return out;
+}
+
+ControlBlock* map_control_block() {
+  void* p = mmap(nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::runtime_error("mmap of the control block failed");
+  return new (p) ControlBlock();
+}
+
+void unmap_control_block(ControlBlock* cb) {
+  if (!cb) return;
+  cb->~ControlBlock();
+  munmap(cb, sizeof(ControlBlock));
+}
+
+}  // namespace ipcrace

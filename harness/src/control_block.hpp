@@ -1,0 +1,47 @@
+// The control block: MAP_SHARED|MAP_ANONYMOUS memory shared by the controller
+// and its actors (processes or threads). Every field is an atomic accessed with
+// memory_order_relaxed, so ThreadSanitizer neither reports the harness nor
+// derives happens-before from it. On x86-64 the futex syscalls on both sides of
+// every handoff order the surrounding plain accesses.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "ipcrace/engine.hpp"
+
+namespace ipcrace {
+
+enum SlotState : uint32_t { kIdle = 0, kRunning = 1, kAtPoint = 2, kBlocked = 3, kExited = 4 };
+
+constexpr auto rlx = std::memory_order_relaxed;
+
+struct alignas(64) Slot {
+  std::atomic<uint32_t> grant{0};  // futex word the actor sleeps on
+  std::atomic<uint32_t> state{kIdle};
+  std::atomic<uint32_t> kind{0};
+  std::atomic<uint32_t> resource{0};
+  std::atomic<const char*> label{nullptr};
+  std::atomic<uint32_t> abort{0};  // thread mode: unwind at the next point
+};
+
+struct ControlBlock {
+  std::atomic<uint32_t> ctl{0};  // futex word the controller sleeps on
+  std::atomic<uint32_t> go{0};   // free-run start barrier
+  std::atomic<uint32_t> failed{0};
+  std::atomic<uint32_t> fail_len{0};
+  static constexpr size_t kFailMax = 480;
+  std::atomic<char> fail_msg[kFailMax];
+  Slot slots[kMaxActors];
+
+  void reset();
+  void wake_controller();
+  void record_failure(const char* msg, size_t len);  // first wins
+  std::string failure() const;
+};
+
+ControlBlock* map_control_block();
+void unmap_control_block(ControlBlock* cb);
+
+}  // namespace ipcrace

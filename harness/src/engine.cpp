@@ -1,0 +1,507 @@
+// The controller: sets a run up, starts the actors, grants one point at a time
+// to the actor the strategy picks, observes exits, crashes, hangs and
+// deadlocks, runs the oracle and removes every OS object of the run.
+#include "ipcrace/engine.hpp"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+#include <thread>
+
+#include "cleanup.hpp"
+#include "control_block.hpp"
+#include "futex.hpp"
+#include "run_context.hpp"
+#include "tsan_hooks.hpp"
+
+namespace ipcrace {
+namespace detail {
+void set_current_actor(Actor* a);
+}
+
+namespace {
+
+std::atomic<ControlBlock*> g_sigchld_cb{nullptr};
+std::atomic<uint64_t> g_engine_ids{0};
+
+void on_sigchld(int) {
+  int saved = errno;
+  if (ControlBlock* cb = g_sigchld_cb.load()) cb->wake_controller();
+  errno = saved;
+}
+
+enum class Wait { point, blocked, exited, died, hung };
+
+// Exit status of an actor whose controller died before it started.
+constexpr int kActorOrphanExit = 3;
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return std::string("killed by signal ") + std::to_string(sig) + " (" + strsignal(sig) + ")";
+  }
+  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status)) + " outside the harness";
+  return "ended with wait status " + std::to_string(status);
+}
+
+std::string op_text(const Op& op, const std::vector<std::string>& resources) {
+  std::string res = op.resource < resources.size() ? resources[op.resource] : std::to_string(op.resource);
+  return std::string(op_kind_name(op.kind)) + " " + res + " (" + (op.label ? op.label : "") + ")";
+}
+
+}  // namespace
+
+Params resolve_params(const TargetInfo& target, const Params& overrides) {
+  Params p = target.defaults;
+  for (const auto& [k, v] : overrides.all()) {
+    if (!target.defaults.has(k))
+      throw std::invalid_argument("target " + target.name + " has no parameter '" + k + "' (it has: " +
+                                  target.defaults.str() + ")");
+    p.set(k, v);
+  }
+  int64_t n = p.get("actors", 0);
+  if (n < 1 || n > kMaxActors)
+    throw std::invalid_argument("actors must be in 1.." + std::to_string(kMaxActors) + ", got " + std::to_string(n));
+  for (const auto& [k, v] : p.all())
+    if (v < 0) throw std::invalid_argument("parameter '" + k + "' must not be negative");
+  return p;
+}
+
+struct Engine::Impl {
+  const TargetInfo& target;
+  Params params;
+  RunConfig cfg;
+  int n = 0;
+  std::unique_ptr<Scenario> scenario;
+  ControlBlock* cb = nullptr;
+  int stderr_fds[kMaxActors];
+  std::string sock_dir;
+  int sock_dir_handle = -1;
+  uint64_t engine_id = 0;
+  uint64_t runs = 0;
+  bool poisoned = false;
+  struct sigaction old_chld {};
+  bool chld_installed = false;
+  cpu_set_t old_affinity;
+  bool pinned = false;
+
+  // Per run.
+  pid_t pids[kMaxActors];
+  int pid_handles[kMaxActors];
+  int statuses[kMaxActors];
+  std::thread threads[kMaxActors];
+  bool alive[kMaxActors];
+  bool blocked[kMaxActors];
+  Op pending[kMaxActors];
+
+  Impl(const TargetInfo& t, Params p, RunConfig c) : target(t), params(std::move(p)), cfg(c) {
+    n = static_cast<int>(params.get("actors"));
+    for (int& fd : stderr_fds) fd = -1;
+    engine_id = g_engine_ids.fetch_add(1);
+    cleanup::install_signal_handlers();
+    cb = map_control_block();
+    char dir[64];
+    std::snprintf(dir, sizeof dir, "/tmp/ipcrace.%d.%llu", static_cast<int>(getpid()),
+                  static_cast<unsigned long long>(engine_id));
+    sock_dir = dir;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+      throw std::system_error(errno, std::generic_category(), "mkdir " + sock_dir);
+    sock_dir_handle = cleanup::add_name(cleanup::Kind::dir, dir);
+    if (cfg.mode != ActorMode::threads) {
+      for (int i = 0; i < n; ++i) {
+        stderr_fds[i] = memfd_create("ipcrace-actor-stderr", MFD_CLOEXEC);
+        if (stderr_fds[i] < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
+      }
+      struct sigaction sa {};
+      sa.sa_handler = on_sigchld;
+      sigemptyset(&sa.sa_mask);
+      sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+      sigaction(SIGCHLD, &sa, &old_chld);
+      chld_installed = true;
+    }
+    if (cfg.cpu >= 0 && sched_getaffinity(0, sizeof old_affinity, &old_affinity) == 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cfg.cpu, &set);
+      pinned = sched_setaffinity(0, sizeof set, &set) == 0;
+    }
+    scenario = target.make();
+  }
+
+  ~Impl() {
+    scenario.reset();
+    if (chld_installed) {
+      g_sigchld_cb.store(nullptr);
+      sigaction(SIGCHLD, &old_chld, nullptr);
+    }
+    for (int fd : stderr_fds)
+      if (fd >= 0) close(fd);
+    if (pinned) sched_setaffinity(0, sizeof old_affinity, &old_affinity);
+    rmdir(sock_dir.c_str());
+    cleanup::remove_name(sock_dir_handle);
+    if (!poisoned) unmap_control_block(cb);  // a hung thread may still touch it
+  }
+
+  // ---- actors ------------------------------------------------------------
+
+  void actor_main(int i, uint64_t run_seed, bool free_run) {
+    Slot& slot = cb->slots[i];
+    Actor actor(cb, i, n, &params, run_seed, free_run);
+    detail::set_current_actor(&actor);
+    if (free_run)
+      while (cb->go.load(rlx) == 0) detail::futex_wait(&cb->go, 0, nullptr);
+    try {
+      scenario->actor(actor);
+    } catch (const RunAborted&) {
+      detail::set_current_actor(nullptr);
+      return;
+    } catch (const std::exception& e) {
+      actor.fail(std::string("uncaught exception: ") + e.what());
+    } catch (...) {
+      actor.fail("uncaught exception");
+    }
+    detail::set_current_actor(nullptr);
+    slot.state.store(kExited, rlx);
+    cb->wake_controller();
+  }
+
+  void spawn(int i, uint64_t run_seed, bool free_run) {
+    alive[i] = true;
+    blocked[i] = false;
+    statuses[i] = 0;
+    pids[i] = 0;
+    pid_handles[i] = -1;
+    cb->slots[i].state.store(kRunning, rlx);
+    if (cfg.mode == ActorMode::threads) {
+      threads[i] = std::thread([this, i, run_seed] { actor_main(i, run_seed, false); });
+      return;
+    }
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(kActorOrphanExit);
+      for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+      if (stderr_fds[i] >= 0) dup2(stderr_fds[i], STDERR_FILENO);
+      actor_main(i, run_seed, free_run);
+      _exit(0);
+    }
+    pids[i] = pid;
+    pid_handles[i] = cleanup::add_pid(pid);
+  }
+
+  bool reap(int i, bool block) {
+    if (pids[i] <= 0) return true;
+    int status = 0;
+    pid_t r;
+    do r = waitpid(pids[i], &status, block ? 0 : WNOHANG);
+    while (r < 0 && errno == EINTR);
+    if (r != pids[i]) return false;
+    statuses[i] = status;
+    pids[i] = 0;
+    cleanup::remove_pid(pid_handles[i]);
+    return true;
+  }
+
+  Wait wait_for(int i, int64_t deadline) {
+    Slot& s = cb->slots[i];
+    for (bool first = true;; first = false) {
+      uint32_t c = cb->ctl.load(rlx);
+      switch (s.state.load(rlx)) {
+        case kAtPoint: return Wait::point;
+        case kBlocked: return Wait::blocked;
+        case kExited: return Wait::exited;
+        default: break;
+      }
+      if (!first && cfg.mode != ActorMode::threads && reap(i, false)) return Wait::died;
+      int64_t left = deadline - detail::now_ns();
+      if (left <= 0) return Wait::hung;
+      timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
+      detail::futex_wait(&cb->ctl, c, &ts);
+    }
+  }
+
+  void grant(int i) {
+    Slot& s = cb->slots[i];
+    s.state.store(kRunning, rlx);
+    s.grant.fetch_add(1, rlx);
+    detail::futex_wake(&s.grant, 1);
+  }
+
+  Op read_op(int i) const {
+    const Slot& s = cb->slots[i];
+    return Op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)),
+              s.label.load(rlx)};
+  }
+
+  int64_t deadline() const { return detail::now_ns() + int64_t(cfg.watchdog_ms) * 1000000; }
+
+  // Ends every actor still alive: SIGKILL processes; unwind threads through
+  // RunAborted. A thread that never reaches a point again cannot be stopped:
+  // it is detached and the engine refuses further runs.
+  void stop_all(bool hung_thread_at[]) {
+    for (int i = 0; i < n; ++i) {
+      if (cfg.mode != ActorMode::threads) {
+        if (pids[i] > 0) kill(pids[i], SIGKILL);
+      } else if (threads[i].joinable()) {
+        if (hung_thread_at[i]) {
+          threads[i].detach();
+          poisoned = true;
+          continue;
+        }
+        if (alive[i]) {
+          cb->slots[i].abort.store(1, rlx);
+          grant(i);
+        }
+        threads[i].join();
+      }
+    }
+    if (cfg.mode != ActorMode::threads)
+      for (int i = 0; i < n; ++i) reap(i, true);
+  }
+
+  std::string actor_stderr() {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      if (stderr_fds[i] < 0) continue;
+      char buf[8192];
+      ssize_t got = pread(stderr_fds[i], buf, sizeof buf, 0);
+      if (got > 0) out += "--- actor " + std::to_string(i) + " stderr ---\n" + std::string(buf, size_t(got));
+    }
+    return out;
+  }
+
+  void reset_stderr() {
+    for (int i = 0; i < n; ++i)
+      if (stderr_fds[i] >= 0) {
+        (void)ftruncate(stderr_fds[i], 0);
+        lseek(stderr_fds[i], 0, SEEK_SET);
+      }
+  }
+
+  // ---- the scheduled loop ------------------------------------------------
+
+  void crash(RunResult& r, int i, const std::string& what) {
+    r.kind = FindingKind::crash;
+    r.message = "actor " + std::to_string(i) + " " + what;
+  }
+
+  void hang(RunResult& r, int i, bool hung[]) {
+    r.kind = FindingKind::hang;
+    r.message = "actor " + std::to_string(i) + " did not reach its next point within " +
+                std::to_string(cfg.watchdog_ms) + " ms (watchdog)";
+    hung[i] = true;
+  }
+
+  // Start actors one at a time, each up to its first point: prologues run in
+  // index order, and every actor is parked before the first decision.
+  bool start_scheduled(RunResult& r, uint64_t run_seed, bool hung[]) {
+    for (int i = 0; i < n; ++i) {
+      spawn(i, run_seed, false);
+      switch (wait_for(i, deadline())) {
+        case Wait::point: pending[i] = read_op(i); break;
+        case Wait::blocked: pending[i] = read_op(i); blocked[i] = true; break;
+        case Wait::exited: alive[i] = false; break;
+        case Wait::died: crash(r, i, describe_status(statuses[i]) + " before its first point"); return false;
+        case Wait::hung: hang(r, i, hung); return false;
+      }
+    }
+    return true;
+  }
+
+  void wake_blocked_on(uint16_t res, int except) {
+    for (int j = 0; j < n; ++j)
+      if (j != except && alive[j] && blocked[j] && pending[j].resource == res) blocked[j] = false;
+  }
+
+  void run_scheduled(Strategy& st, RunResult& r, uint64_t run_seed, bool hung[]) {
+    if (!start_scheduled(r, run_seed, hung)) return;
+    int enabled[kMaxActors];
+    int last = -1;
+    for (int step = 0;; ++step) {
+      int ne = 0, nalive = 0;
+      for (int i = 0; i < n; ++i) {
+        if (!alive[i]) continue;
+        ++nalive;
+        if (!blocked[i]) enabled[ne++] = i;
+      }
+      if (nalive == 0) return;
+      if (ne == 0) {
+        r.kind = FindingKind::deadlock;
+        r.message = "deadlock: every live actor is blocked:";
+        for (int i = 0; i < n; ++i)
+          if (alive[i]) r.message += " actor " + std::to_string(i) + " on " + op_text(pending[i], r.resources) + ";";
+        r.message.pop_back();
+        return;
+      }
+      if (step >= cfg.step_limit) {
+        r.kind = FindingKind::step_limit;
+        r.message = "step limit of " + std::to_string(cfg.step_limit) + " reached (livelock guard)";
+        return;
+      }
+      SchedView view{step, last, std::span<const int>(enabled, size_t(ne)), std::span<const Op>(pending, size_t(n))};
+      int a = st.next_actor(view);
+      if (a == kAbortRun) {  // the strategy explains why in end_run (pruned, diverged)
+        r.aborted = true;
+        return;
+      }
+      bool ok = false;
+      for (int k = 0; k < ne; ++k) ok |= enabled[k] == a;
+      if (!ok) throw std::logic_error("strategy " + st.name() + " picked actor " + std::to_string(a) + ", not enabled");
+      if (last >= 0 && a != last && alive[last] && !blocked[last]) ++r.preemptions;
+      const Op op = pending[a];
+      r.trace.push_back(Step{static_cast<uint16_t>(a), op});
+      last = a;
+      grant(a);
+      switch (wait_for(a, deadline())) {
+        case Wait::point:
+          pending[a] = read_op(a);
+          if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);
+          break;
+        case Wait::blocked:
+          pending[a] = read_op(a);
+          blocked[a] = true;
+          break;
+        case Wait::exited:
+          // An exit closes descriptors and may release anything: wake all.
+          alive[a] = false;
+          for (int j = 0; j < n; ++j) blocked[j] = false;
+          break;
+        case Wait::died: crash(r, a, describe_status(statuses[a])); return;
+        case Wait::hung: hang(r, a, hung); return;
+      }
+    }
+  }
+
+  // ---- free run: no scheduler, real concurrency ------------------------------
+
+  void run_free(RunResult& r, uint64_t run_seed) {
+    for (int i = 0; i < n; ++i) spawn(i, run_seed, true);
+    cb->go.store(1, rlx);
+    detail::futex_wake(&cb->go, INT_MAX);
+    const int64_t end = deadline();
+    int64_t all_blocked_since = -1;
+    for (;;) {
+      uint32_t c = cb->ctl.load(rlx);
+      int nalive = 0, nblocked = 0;
+      for (int i = 0; i < n; ++i) {
+        if (!alive[i]) continue;
+        uint32_t s = cb->slots[i].state.load(rlx);
+        if (s == kExited) {
+          alive[i] = false;
+          continue;
+        }
+        if (reap(i, false)) {
+          alive[i] = false;
+          crash(r, i, describe_status(statuses[i]));
+          return;
+        }
+        ++nalive;
+        nblocked += s == kBlocked;
+      }
+      if (nalive == 0) return;
+      int64_t now = detail::now_ns();
+      if (nblocked == nalive) {
+        if (all_blocked_since < 0) all_blocked_since = now;
+        if (now - all_blocked_since > 300 * 1000000LL) {
+          r.kind = FindingKind::deadlock;
+          r.message = "deadlock: every live actor kept retrying a blocked op for 300 ms (free run)";
+          return;
+        }
+      } else {
+        all_blocked_since = -1;
+      }
+      if (now >= end) {
+        r.kind = FindingKind::hang;
+        r.message = "free run did not finish within " + std::to_string(cfg.watchdog_ms) + " ms (watchdog)";
+        return;
+      }
+      timespec ts = detail::ms_to_timespec(5);
+      detail::futex_wait(&cb->ctl, c, &ts);
+    }
+  }
+
+  // ---- one run -------------------------------------------------------------
+
+  RunResult run(Strategy& st, uint64_t run_seed) {
+    if (poisoned)
+      throw std::runtime_error("engine stopped: an actor thread hung and could not be stopped (thread mode)");
+    RunResult r;
+    char prefix[80];
+    std::snprintf(prefix, sizeof prefix, "/ipcrace.%d.%llu.%llu", static_cast<int>(getpid()),
+                  static_cast<unsigned long long>(engine_id), static_cast<unsigned long long>(runs++));
+    RunContextImpl ctx(&params, n, run_seed, prefix, sock_dir, &r.resources);
+    cb->reset();
+    reset_stderr();
+    for (int i = 0; i < n; ++i) {
+      alive[i] = false;
+      pids[i] = 0;
+    }
+    bool hung[kMaxActors] = {};
+    try {
+      scenario->setup(ctx);
+    } catch (...) {
+      scenario->teardown(ctx);
+      throw;
+    }
+    if (chld_installed) g_sigchld_cb.store(cb);
+    const uint64_t tsan_before = detail::tsan_report_count();
+    try {
+      if (cfg.mode == ActorMode::free)
+        run_free(r, run_seed);
+      else
+        run_scheduled(st, r, run_seed, hung);
+    } catch (...) {
+      stop_all(hung);
+      scenario->teardown(ctx);
+      throw;
+    }
+    stop_all(hung);
+    const uint64_t tsan_reports = detail::tsan_report_count() - tsan_before;
+    if (tsan_reports > 0 && r.kind != FindingKind::crash) {
+      std::string prior = r.found() ? std::string(" (and ") + finding_kind_name(r.kind) + ": " + r.message + ")" : "";
+      r.kind = FindingKind::tsan;
+      r.message = "ThreadSanitizer reported " + std::to_string(tsan_reports) + " race(s) in this run" + prior;
+    }
+    if (!r.found() && !r.aborted) {
+      std::string afail = cb->failure();
+      if (!afail.empty()) {
+        r.kind = FindingKind::assertion;
+        r.message = afail;
+      } else {
+        scenario->check(ctx);
+        if (!ctx.failure().empty()) {
+          r.kind = FindingKind::assertion;
+          r.message = ctx.failure();
+        }
+      }
+    }
+    if (r.found() && cfg.mode != ActorMode::threads) r.actor_stderr = actor_stderr();
+    scenario->teardown(ctx);
+    ctx.release();
+    st.end_run(r);
+    return r;
+  }
+};
+
+Engine::Engine(const TargetInfo& target, Params params, RunConfig config)
+    : impl_(std::make_unique<Impl>(target, resolve_params(target, params), config)) {}
+Engine::~Engine() = default;
+RunResult Engine::run(Strategy& strategy, uint64_t run_seed) { return impl_->run(strategy, run_seed); }
+const TargetInfo& Engine::target() const { return impl_->target; }
+const Params& Engine::params() const { return impl_->params; }
+const RunConfig& Engine::config() const { return impl_->cfg; }
+
+}  // namespace ipcrace

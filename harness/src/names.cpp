@@ -1,0 +1,70 @@
+// The words of the vocabulary: op kinds, finding kinds, modes, variants.
+#include <array>
+#include <cstring>
+
+#include "ipcrace/finding.hpp"
+#include "ipcrace/op.hpp"
+#include "ipcrace/target.hpp"
+
+namespace ipcrace {
+namespace {
+
+constexpr std::array<const char*, static_cast<size_t>(OpKind::count_)> kOpNames = {
+    "send",   "recv",   "read",     "write",     "connect",   "accept",   "close",    "lock",
+    "unlock", "rdlock", "rdunlock", "shm_load",  "shm_store", "shm_rmw",  "sem_wait", "sem_post",
+    "cv_wait", "cv_notify", "call", "reply",     "yield"};
+
+constexpr std::array<const char*, 7> kFindingNames = {"none", "assertion", "deadlock", "crash",
+                                                      "step_limit", "hang", "tsan"};
+constexpr std::array<const char*, 3> kModeNames = {"processes", "threads", "free"};
+
+template <class E, size_t N>
+std::optional<E> lookup(const std::array<const char*, N>& names, std::string_view name) {
+  for (size_t i = 0; i < N; ++i)
+    if (name == names[i]) return static_cast<E>(i);
+  return std::nullopt;
+}
+
+}  // namespace
+
+const char* op_kind_name(OpKind k) {
+  auto i = static_cast<size_t>(k);
+  return i < kOpNames.size() ? kOpNames[i] : "?";
+}
+std::optional<OpKind> op_kind_from_name(std::string_view name) { return lookup<OpKind>(kOpNames, name); }
+bool op_kind_read_only(OpKind k) { return k == OpKind::shm_load; }
+
+const char* finding_kind_name(FindingKind k) { return kFindingNames[static_cast<size_t>(k)]; }
+std::optional<FindingKind> finding_kind_from_name(std::string_view name) {
+  return lookup<FindingKind>(kFindingNames, name);
+}
+
+const char* actor_mode_name(ActorMode m) { return kModeNames[static_cast<size_t>(m)]; }
+std::optional<ActorMode> actor_mode_from_name(std::string_view name) { return lookup<ActorMode>(kModeNames, name); }
+
+const char* variant_name(Variant v) { return v == Variant::racy ? "racy" : "synchronised"; }
+const char* expect_name(Expect e) { return e == Expect::finding ? "finding" : "clean"; }
+
+bool Step::operator==(const Step& o) const {
+  return actor == o.actor && op.kind == o.op.kind && op.resource == o.op.resource &&
+         std::strcmp(op.label ? op.label : "", o.op.label ? o.op.label : "") == 0;
+}
+
+uint64_t RunResult::trace_hash() const {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](const void* data, size_t len) {
+    auto* p = static_cast<const unsigned char*>(data);
+    for (size_t i = 0; i < len; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  };
+  for (const auto& s : trace) {
+    mix(&s.actor, sizeof s.actor);
+    mix(&s.op.kind, sizeof s.op.kind);
+    mix(&s.op.resource, sizeof s.op.resource);
+    if (s.op.label) mix(s.op.label, std::strlen(s.op.label));
+  }
+  mix(&kind, sizeof kind);
+  mix(message.data(), message.size());
+  return h;
+}
+
+}  // namespace ipcrace

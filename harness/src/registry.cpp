@@ -1,0 +1,48 @@
+// The target registry, filled by IPCRACE_TARGET at static-initialisation time.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+#include "ipcrace/target.hpp"
+
+namespace ipcrace {
+namespace {
+std::vector<TargetInfo>& registry() {
+  static std::vector<TargetInfo> targets;
+  return targets;
+}
+bool g_sorted = false;
+}  // namespace
+
+bool register_target(TargetInfo info) {
+  auto& r = registry();
+  for (const auto& t : r)
+    if (t.name == info.name) {
+      std::fprintf(stderr, "ipcrace: target %s registered twice\n", info.name.c_str());
+      std::abort();
+    }
+  if (!info.defaults.has("actors") || !info.make) {
+    std::fprintf(stderr, "ipcrace: target %s needs an 'actors' parameter and a make function\n", info.name.c_str());
+    std::abort();
+  }
+  r.push_back(std::move(info));
+  g_sorted = false;
+  return true;
+}
+
+const std::vector<TargetInfo>& all_targets() {
+  auto& r = registry();
+  if (!g_sorted) {
+    std::sort(r.begin(), r.end(), [](const TargetInfo& a, const TargetInfo& b) { return a.name < b.name; });
+    g_sorted = true;
+  }
+  return r;
+}
+
+const TargetInfo* find_target(std::string_view name) {
+  for (const auto& t : all_targets())
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+}  // namespace ipcrace

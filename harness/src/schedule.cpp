@@ -1,0 +1,269 @@
+// Schedule files: format, parse, atomic save. See ipcrace/schedule.hpp.
+#include "ipcrace/schedule.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+namespace ipcrace {
+namespace {
+
+constexpr size_t kMaxScheduleBytes = 64 << 20;
+constexpr size_t kMaxSteps = 10'000'000;
+
+std::string clean_token(const std::string& s) {
+  std::string out;
+  for (char c : s) out.push_back((c == ' ' || c == '\t' || c == '\n' || c == '\r') ? '_' : c);
+  return out.empty() ? "-" : out;
+}
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_i64(std::string_view s, int64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+std::vector<std::string_view> split(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace
+
+uint64_t fnv1a64(const std::string& data, uint64_t h) {
+  for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
+}
+
+std::vector<int> Schedule::decisions() const {
+  std::vector<int> d;
+  d.reserve(steps.size());
+  for (const auto& s : steps) d.push_back(s.actor);
+  return d;
+}
+
+int Schedule::preemptions() const {
+  // A switch is a preemption when the previous actor appears again later: it
+  // was still alive (and, as far as the file tells, able to go on).
+  int p = 0;
+  for (size_t i = 1; i < steps.size(); ++i) {
+    int prev = steps[i - 1].actor;
+    if (steps[i].actor == prev) continue;
+    bool again = false;
+    for (size_t j = i; j < steps.size() && !again; ++j) again = steps[j].actor == prev;
+    p += again;
+  }
+  return p;
+}
+
+Schedule schedule_from_run(const std::string& target, const Params& params, ActorMode mode,
+                           const std::string& strategy, uint64_t seed, uint64_t run, uint64_t rseed,
+                           const RunResult& result) {
+  Schedule s;
+  s.target = target;
+  s.params = params;
+  s.mode = mode;
+  s.strategy = strategy;
+  s.seed = seed;
+  s.run = run;
+  s.run_seed = rseed;
+  s.finding = result.kind;
+  s.message = result.message;
+  s.resources = result.resources;
+  for (const auto& st : result.trace)
+    s.steps.push_back(ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : "")});
+  return s;
+}
+
+std::string format_schedule(const Schedule& s) {
+  std::ostringstream o;
+  o << "ipcrace-schedule " << Schedule::kVersion << "\n";
+  o << "# replay: ipcrace replay <this file>\n";
+  o << "target " << s.target << "\n";
+  for (const auto& [k, v] : s.params.all()) o << "param " << k << " " << v << "\n";
+  o << "mode " << actor_mode_name(s.mode) << "\n";
+  o << "strategy " << clean_token(s.strategy) << "\n";
+  o << "seed " << s.seed << "\n";
+  o << "run " << s.run << "\n";
+  o << "run-seed " << s.run_seed << "\n";
+  o << "finding " << finding_kind_name(s.finding) << "\n";
+  std::string msg = s.message;
+  for (char& c : msg)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (!msg.empty()) o << "message " << msg << "\n";
+  for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << clean_token(s.resources[i]) << "\n";
+  o << "# step <actor> <op> <resource> <label>   (" << s.steps.size() << " steps, " << s.preemptions()
+    << " preemptions)\n";
+  for (const auto& st : s.steps)
+    o << "step " << st.actor << " " << op_kind_name(st.kind) << " " << st.resource << " " << clean_token(st.label)
+      << "\n";
+  o << "end\n";
+  return o.str();
+}
+
+std::optional<Schedule> parse_schedule(const std::string& text, std::string* error) {
+  auto fail = [&](size_t line, const std::string& what) -> std::optional<Schedule> {
+    if (error) *error = "line " + std::to_string(line) + ": " + what;
+    return std::nullopt;
+  };
+  if (text.size() > kMaxScheduleBytes) return fail(1, "file too large for a schedule");
+  if (text.find('\0') != std::string::npos) return fail(1, "binary data (NUL byte) in a text schedule");
+  Schedule s;
+  bool header = false, ended = false, have_target = false;
+  size_t lineno = 0, pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line(text.data() + pos, (nl == std::string::npos ? text.size() : nl) - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    auto f = split(line);
+    if (f.empty() || f[0][0] == '#') continue;
+    if (ended) return fail(lineno, "content after 'end'");
+    if (!header) {
+      if (f.size() != 2 || f[0] != "ipcrace-schedule") return fail(lineno, "not an ipcrace schedule (expected 'ipcrace-schedule 1')");
+      if (f[1] != std::to_string(Schedule::kVersion)) return fail(lineno, "unsupported schedule version " + std::string(f[1]));
+      header = true;
+      continue;
+    }
+    std::string_view key = f[0];
+    uint64_t u = 0;
+    int64_t i64 = 0;
+    if (key == "message") {
+      size_t at = line.find("message") + 7;
+      while (at < line.size() && line[at] == ' ') ++at;
+      s.message = std::string(line.substr(at));
+      continue;
+    }
+    if (key == "end") {
+      if (f.size() != 1) return fail(lineno, "'end' takes no value");
+      ended = true;
+      continue;
+    }
+    if (key == "step") {
+      if (f.size() != 5) return fail(lineno, "a step is 'step <actor> <op> <resource> <label>'");
+      ScheduleStep st;
+      if (!parse_u64(f[1], &u) || u >= 64) return fail(lineno, "bad actor index '" + std::string(f[1]) + "'");
+      st.actor = int(u);
+      auto kind = op_kind_from_name(f[2]);
+      if (!kind) return fail(lineno, "unknown op kind '" + std::string(f[2]) + "'");
+      st.kind = *kind;
+      if (!parse_u64(f[3], &u) || u > 65535) return fail(lineno, "bad resource id '" + std::string(f[3]) + "'");
+      st.resource = int(u);
+      st.label = std::string(f[4]);
+      if (s.steps.size() >= kMaxSteps) return fail(lineno, "too many steps");
+      s.steps.push_back(std::move(st));
+      continue;
+    }
+    if (key == "param") {
+      if (f.size() != 3 || !parse_i64(f[2], &i64)) return fail(lineno, "a parameter is 'param <name> <integer>'");
+      s.params.set(std::string(f[1]), i64);
+      continue;
+    }
+    if (key == "resource") {
+      if (f.size() != 3 || !parse_u64(f[1], &u) || u != s.resources.size())
+        return fail(lineno, "resources are 'resource <id> <name>' with ids 0, 1, 2, ... in order");
+      s.resources.emplace_back(f[2]);
+      continue;
+    }
+    if (f.size() != 2) return fail(lineno, "'" + std::string(key) + "' takes exactly one value");
+    std::string_view val = f[1];
+    if (key == "target") {
+      s.target = std::string(val);
+      have_target = true;
+    } else if (key == "mode") {
+      auto m = actor_mode_from_name(val);
+      if (!m) return fail(lineno, "unknown mode '" + std::string(val) + "' (processes, threads, free)");
+      s.mode = *m;
+    } else if (key == "strategy") {
+      s.strategy = std::string(val);
+    } else if (key == "seed" || key == "run" || key == "run-seed") {
+      if (!parse_u64(val, &u)) return fail(lineno, "'" + std::string(key) + "' needs an unsigned integer");
+      (key == "seed" ? s.seed : key == "run" ? s.run : s.run_seed) = u;
+    } else if (key == "finding") {
+      auto k = finding_kind_from_name(val);
+      if (!k) return fail(lineno, "unknown finding kind '" + std::string(val) + "'");
+      s.finding = *k;
+    } else {
+      return fail(lineno, "unknown key '" + std::string(key) + "'");
+    }
+  }
+  if (!header) return fail(lineno ? lineno : 1, "empty file: not an ipcrace schedule");
+  if (!have_target) return fail(lineno, "no 'target' line");
+  if (!ended) return fail(lineno, "truncated: no 'end' line");
+  for (size_t i = 0; i < s.steps.size(); ++i)
+    if (s.resources.size() && size_t(s.steps[i].resource) >= s.resources.size())
+      return fail(lineno, "step " + std::to_string(i) + " names resource " + std::to_string(s.steps[i].resource) +
+                              ", which is not declared");
+  return s;
+}
+
+std::optional<Schedule> load_schedule(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = "cannot open " + path + ": " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  auto s = parse_schedule(buf.str(), error);
+  if (!s && error) *error = path + ": " + *error;
+  return s;
+}
+
+std::string save_schedule(const Schedule& s, const std::string& dir) {
+  std::string text = format_schedule(s);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(text)));
+  std::error_code mk;
+  std::filesystem::create_directories(dir, mk);
+  std::string path = dir + "/" + s.target + "-" + hex + ".schedule";
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + tmp);
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t w = write(fd, text.data() + off, text.size() - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) {
+      int e = errno;
+      close(fd);
+      unlink(tmp.c_str());
+      throw std::system_error(e, std::generic_category(), "write " + tmp);
+    }
+    off += size_t(w);
+  }
+  fsync(fd);
+  close(fd);
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    unlink(tmp.c_str());
+    throw std::system_error(e, std::generic_category(), "rename " + tmp);
+  }
+  return path;
+}
+
+}  // namespace ipcrace
