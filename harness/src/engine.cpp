@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "cleanup.hpp"
+#include "ipcrace/faults.hpp"
 #include "control_block.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
@@ -137,6 +138,7 @@ struct Engine::Impl {
       pinned = sched_setaffinity(0, sizeof set, &set) == 0;
     }
     scenario = target.make();
+    (void)fault_injected("");  // read the environment here, not in every forked actor
   }
 
   ~Impl() {
@@ -215,10 +217,12 @@ struct Engine::Impl {
     return true;
   }
 
-  Wait wait_for(int i, int64_t deadline) {
+  // `c` is the controller word as read BEFORE the actor was granted or
+  // started: any wake after that (a point, an exit, SIGCHLD) changes it, so
+  // the futex wait below cannot sleep through an event that already happened.
+  Wait wait_for(int i, int64_t deadline, uint32_t c) {
     Slot& s = cb->slots[i];
     for (bool first = true;; first = false) {
-      uint32_t c = cb->ctl.load(rlx);
       switch (s.state.load(rlx)) {
         case kAtPoint: return Wait::point;
         case kBlocked: return Wait::blocked;
@@ -230,6 +234,7 @@ struct Engine::Impl {
       if (left <= 0) return Wait::hung;
       timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
       detail::futex_wait(&cb->ctl, c, &ts);
+      c = cb->ctl.load(rlx);
     }
   }
 
@@ -309,8 +314,9 @@ struct Engine::Impl {
   // index order, and every actor is parked before the first decision.
   bool start_scheduled(RunResult& r, uint64_t run_seed, bool hung[]) {
     for (int i = 0; i < n; ++i) {
+      const uint32_t c = cb->ctl.load(rlx);
       spawn(i, run_seed, false);
-      switch (wait_for(i, deadline())) {
+      switch (wait_for(i, deadline(), c)) {
         case Wait::point: pending[i] = read_op(i); break;
         case Wait::blocked: pending[i] = read_op(i); blocked[i] = true; break;
         case Wait::exited: alive[i] = false; break;
@@ -364,8 +370,9 @@ struct Engine::Impl {
       const Op op = pending[a];
       r.trace.push_back(Step{static_cast<uint16_t>(a), op});
       last = a;
+      const uint32_t c = cb->ctl.load(rlx);
       grant(a);
-      switch (wait_for(a, deadline())) {
+      switch (wait_for(a, deadline(), c)) {
         case Wait::point:
           pending[a] = read_op(a);
           if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);

@@ -1,0 +1,110 @@
+// Schedule format: round trip, and a clear error for every kind of bad file.
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include "ipcrace/schedule.hpp"
+
+namespace ipcrace {
+namespace {
+
+Schedule sample() {
+  Schedule s;
+  s.target = "shm.counter.racy";
+  s.params.set("actors", 2);
+  s.params.set("ops", 2);
+  s.strategy = "pct";
+  s.seed = 42;
+  s.run = 7;
+  s.run_seed = 123456789;
+  s.finding = FindingKind::assertion;
+  s.message = "lost update: counter is 3, expected 4";
+  s.resources = {"counter", "counter.lock"};
+  s.steps = {{0, OpKind::shm_load, 0, "counter.load"}, {1, OpKind::shm_load, 0, "counter.load"},
+             {0, OpKind::shm_store, 0, "counter.store"}, {1, OpKind::shm_store, 0, "counter.store"}};
+  return s;
+}
+
+std::string error_of(const std::string& text) {
+  std::string err;
+  EXPECT_FALSE(parse_schedule(text, &err)) << text;
+  return err;
+}
+
+TEST(ScheduleFormat, RoundTrip) {
+  Schedule s = sample();
+  std::string text = format_schedule(s);
+  std::string err;
+  auto back = parse_schedule(text, &err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->target, s.target);
+  EXPECT_EQ(back->params, s.params);
+  EXPECT_EQ(back->steps, s.steps);
+  EXPECT_EQ(back->message, s.message);
+  EXPECT_EQ(back->run_seed, s.run_seed);
+  EXPECT_EQ(back->finding, s.finding);
+  EXPECT_EQ(format_schedule(*back), text);
+}
+
+TEST(ScheduleFormat, CountsPreemptions) {
+  EXPECT_EQ(sample().preemptions(), 2);  // 0 1 0 1: two switches away from an actor with steps left
+}
+
+TEST(ScheduleFormat, ToleratesCommentsBlankLinesAndCrlf) {
+  std::string text = format_schedule(sample());
+  std::string crlf;
+  for (char c : text) {
+    if (c == '\n') crlf += "\r\n\r\n# comment\r\n";
+    else crlf += c;
+  }
+  std::string err;
+  EXPECT_TRUE(parse_schedule(crlf, &err)) << err;
+}
+
+TEST(ScheduleErrors, EachMalformedFileGetsALineNumberedError) {
+  std::string good = format_schedule(sample());
+  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  EXPECT_NE(error_of("hello world\n").find("not an ipcrace schedule"), std::string::npos);
+  EXPECT_NE(error_of("ipcrace-schedule 9\n").find("unsupported schedule version"), std::string::npos);
+  EXPECT_NE(error_of(good.substr(0, good.rfind("step"))).find("truncated"), std::string::npos);
+  EXPECT_NE(error_of(std::string("ipcrace-schedule 1\n\0\x01\x02", 22)).find("binary"), std::string::npos);
+  auto replace = [&](const std::string& from, const std::string& to) {
+    std::string t = good;
+    t.replace(t.find(from), from.size(), to);
+    return t;
+  };
+  EXPECT_NE(error_of(replace("step 1 shm_load", "step x shm_load")).find("bad actor index"), std::string::npos);
+  EXPECT_NE(error_of(replace("shm_store", "shm_teleport")).find("unknown op kind"), std::string::npos);
+  EXPECT_NE(error_of(replace("seed 42", "seed -4")).find("unsigned integer"), std::string::npos);
+  EXPECT_NE(error_of(replace("mode processes", "mode fibers")).find("unknown mode"), std::string::npos);
+  EXPECT_NE(error_of(replace("finding assertion", "finding oops")).find("unknown finding kind"), std::string::npos);
+  EXPECT_NE(error_of(replace("target shm", "colour blue\ntarget shm")).find("unknown key"), std::string::npos);
+  EXPECT_NE(error_of(replace("param ops 2", "param ops two")).find("param"), std::string::npos);
+  EXPECT_NE(error_of(replace("step 0 shm_store 0", "step 0 shm_store 9")).find("not declared"), std::string::npos);
+  EXPECT_NE(error_of(good + "step 0 shm_load 0 x\n").find("after 'end'"), std::string::npos);
+  EXPECT_EQ(error_of(replace("target shm", "colour blue\ntarget shm")).rfind("line ", 0), 0u);
+  EXPECT_NE(error_of(replace("target shm.counter.racy\n", "")).find("no 'target'"), std::string::npos);
+}
+
+TEST(ScheduleErrors, OversizedInputIsRejectedNotLoaded) {
+  std::string huge(65u << 20, 'x');
+  EXPECT_NE(error_of(huge).find("too large"), std::string::npos);
+}
+
+// Any byte string either parses or gives an error; never a crash.
+RC_GTEST_PROP(ScheduleErrors, ArbitraryBytesNeverCrash, (const std::string& junk)) {
+  std::string err;
+  auto s = parse_schedule(junk, &err);
+  RC_ASSERT(s.has_value() || !err.empty());
+}
+
+// Mutating one byte of a valid file gives a valid schedule or a clear error.
+RC_GTEST_PROP(ScheduleErrors, MutatedFilesNeverCrash, (unsigned pos, char byte)) {
+  std::string text = format_schedule(sample());
+  text[pos % text.size()] = byte;
+  std::string err;
+  auto s = parse_schedule(text, &err);
+  RC_ASSERT(s.has_value() || err.rfind("line ", 0) == 0);
+}
+
+}  // namespace
+}  // namespace ipcrace

@@ -1,0 +1,49 @@
+// Test support: short campaign helpers and a snapshot of what runs can leak.
+#pragma once
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ipcrace/campaign.hpp"
+#include "ipcrace/engine.hpp"
+#include "ipcrace/replay.hpp"
+
+namespace ipcrace::test {
+
+const TargetInfo& target(const std::string& name);
+// The CPU this test process pins its runs to (spread by pid, so that parallel
+// ctest processes do not all share one CPU).
+int test_cpu();  // fails the test (throws) if unknown
+
+struct Quick {
+  std::string strategy = "pct";
+  uint64_t runs = 200;
+  uint64_t seed = 1;
+  ActorMode mode = ActorMode::processes;
+  bool stop_at_first = false;
+  Params params;
+  int watchdog_ms = 3000;
+  std::string out_dir;  // "" = no files
+};
+CampaignResult campaign(const std::string& target_name, const Quick& q);
+
+// Run one schedule strictly (divergence reported in the result).
+RunResult replay(const Schedule& s, ActorMode mode);
+
+// Everything a run must not leave behind, as names: child processes of this
+// process, /dev/shm and /dev/mqueue entries and /tmp entries containing
+// "ipcrace". Mounts the mqueue file system when it is not (root only), so the
+// queue check never passes blind; mqueue_visible() says whether it could.
+std::set<std::string> leftovers();
+bool mqueue_visible();
+
+// Path of the built ipcrace command (IPCRACE_BIN, set by ctest).
+std::string ipcrace_bin();
+struct Cmd {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+Cmd run_cmd(const std::vector<std::string>& args, const std::string& env = "");
+
+}  // namespace ipcrace::test
