@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 
+#include "bench.hpp"
 #include "commands.hpp"
 #include "ipcrace/exit_codes.hpp"
 
@@ -79,6 +80,12 @@ int main(int argc, char** argv) {
   gate->add_option("--strategies", gate_strategies, "strategies for synchronised targets")->delimiter(',')->capture_default_str();
   add_campaign_flags(gate, gate_c, false);
 
+  BenchOptions bench_o;
+  auto* bench = app.add_subcommand("bench", "measure the scheduler against the raw futex floor");
+  bench->add_flag("--quick", bench_o.quick, "small counts (seconds, not minutes)");
+  bench->add_option("--long-runs", bench_o.long_runs, "runs of the long growth campaign (thread mode; processes: a tenth)")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -97,6 +104,7 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_targets, run_all, run_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
     if (*replay) return cmd_replay(replay_file, replay_actors, replay_json);
+    if (*bench) return cmd_bench(bench_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "ipcrace: error: %s\n", e.what());
