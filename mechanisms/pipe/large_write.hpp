@@ -116,7 +116,8 @@ class LargeWritePipe {
         for (;;) {
           FrameHeader fh;
           read_exact(&fh, sizeof fh, "pipe.read_frame_header");
-          if (fh.magic != kFrameMagic || fh.len > kFrameBody || fh.index >= fh.count)
+          if (fh.magic != kFrameMagic || fh.len > kFrameBody || fh.index >= fh.count ||
+              fh.sender >= this_actor().count())
             return "corrupt stream: bad frame header";
           if (r.partial.size() <= fh.sender) r.partial.resize(fh.sender + 1u);
           auto& buf = r.partial[fh.sender];
