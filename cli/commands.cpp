@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "ipcrace/exit_codes.hpp"
@@ -193,7 +192,8 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
   bool ok = true;
   json arr = json::array();
   for (const TargetInfo* t : targets) {
-    GateLine line{t};
+    GateLine line;
+    line.target = t;
     if (t->expect() == Expect::finding) {
       for (int s = 1; s <= seeds; ++s) {
         Common cc = c;

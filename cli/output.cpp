@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fmt/format.h>
 
 namespace ipcrace::cli {
 

@@ -6,8 +6,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace ipcrace::cleanup {
 namespace {
@@ -84,6 +88,46 @@ void emergency() {
       n.kind.store(0);
     }
   }
+}
+
+namespace {
+
+// "<prefix>ipcrace.<pid>.<rest>" -> pid, or 0.
+pid_t owner_pid(const char* name) {
+  const char* p = std::strstr(name, "ipcrace.");
+  if (!p) return 0;
+  p += 8;
+  pid_t pid = 0;
+  while (*p >= '0' && *p <= '9') pid = pid * 10 + (*p++ - '0');
+  return *p == '.' ? pid : 0;
+}
+
+bool dead(pid_t pid) { return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH; }
+
+}  // namespace
+
+int sweep_stale() {
+  int removed = 0;
+  auto each = [&](const char* dir, auto&& fn) {
+    if (DIR* d = opendir(dir)) {
+      while (dirent* e = readdir(d))
+        if (dead(owner_pid(e->d_name))) fn(e->d_name);
+      closedir(d);
+    }
+  };
+  each("/dev/shm", [&](const char* n) { removed += shm_unlink((std::string("/") + n).c_str()) == 0; });
+  each("/dev/mqueue", [&](const char* n) { removed += mq_unlink((std::string("/") + n).c_str()) == 0; });
+  each("/tmp", [&](const char* n) {
+    std::string dir = std::string("/tmp/") + n;
+    if (std::strncmp(n, "ipcrace.", 8) != 0) return;
+    if (DIR* d = opendir(dir.c_str())) {
+      while (dirent* e = readdir(d))
+        if (e->d_name[0] != '.') unlink((dir + "/" + e->d_name).c_str());
+      closedir(d);
+    }
+    removed += rmdir(dir.c_str()) == 0;
+  });
+  return removed;
 }
 
 void install_signal_handlers() {

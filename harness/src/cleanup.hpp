@@ -16,5 +16,9 @@ int add_pid(pid_t pid);
 void remove_pid(int handle);
 void install_signal_handlers();  // idempotent
 void emergency();                // kill registered pids, unlink registered names
+// Remove objects left by controllers that died without cleaning up (SIGKILL):
+// /dev/shm and /dev/mqueue entries and /tmp directories named
+// ipcrace.<pid>.* whose <pid> no longer exists. Returns how many were removed.
+int sweep_stale();
 
 }  // namespace ipcrace::cleanup

@@ -111,6 +111,8 @@ struct Engine::Impl {
     for (int& fd : stderr_fds) fd = -1;
     engine_id = g_engine_ids.fetch_add(1);
     cleanup::install_signal_handlers();
+    static const int swept = cleanup::sweep_stale();  // once per process
+    (void)swept;
     cb = map_control_block();
     char dir[64];
     std::snprintf(dir, sizeof dir, "/tmp/ipcrace.%d.%llu", static_cast<int>(getpid()),

@@ -134,9 +134,11 @@ TEST(Cli, ExploreReportsTheBoundedSpace) {
   auto r = test::run_cmd({"explore", "shm.counter.mutex", "--preemptions", "2", "--param", "ops=1"});
   EXPECT_EQ(r.code, kExitOk) << r.err;
   EXPECT_NE(r.out.find("complete"), std::string::npos) << r.out;
-  auto racy = test::run_cmd({"explore", "shm.counter.racy", "--preemptions", "1", "--out", scratch("exp").string()});
+  auto out = scratch("exp");
+  auto racy = test::run_cmd({"explore", "shm.counter.racy", "--preemptions", "1", "--out", out.string()});
   EXPECT_EQ(racy.code, kExitFinding);
   EXPECT_NE(racy.out.find("schedules explored"), std::string::npos) << racy.out;
+  fs::remove_all(out);
 }
 
 }  // namespace
