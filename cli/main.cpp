@@ -7,6 +7,7 @@
 
 #include "bench.hpp"
 #include "commands.hpp"
+#include "verdicts.hpp"
 #include "ipcrace/exit_codes.hpp"
 
 using namespace ipcrace;
@@ -31,6 +32,11 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   sub->add_flag("--stop-at-first", c.stop_at_first, "stop a target's campaign at its first finding");
   sub->add_flag("--json", c.json, "machine-readable output on stdout");
   sub->add_flag("-q,--quiet", c.quiet, "no progress lines");
+  sub->add_option("--jobs,-j", c.jobs, "parallel worker processes, one CPU each (results identical for any N; dfs: 1)")
+      ->capture_default_str()->check(CLI::Range(1, 256));
+  sub->add_option("--budget", c.budget, "per target budget: <N>runs and/or <S>s, comma-separated (e.g. 2000runs,30s)");
+  sub->add_option("--junit", c.junit, "write a JUnit XML report (one testcase per target) to FILE");
+  sub->add_option("--sarif", c.sarif, "write a SARIF 2.1.0 log of the findings to FILE");
 }
 
 }  // namespace
@@ -51,6 +57,7 @@ int main(int argc, char** argv) {
   run->add_option("targets", run_targets, "target names");
   run->add_flag("--all", run_all, "every registered target");
   add_campaign_flags(run, run_c, true);
+  run->add_option("--report", run_c.report, "write an HTML report (index + a timeline page per finding) into DIR");
 
   Common exp_c;
   exp_c.runs = 100000;
@@ -86,6 +93,11 @@ int main(int argc, char** argv) {
   bench->add_option("--long-runs", bench_o.long_runs, "runs of the long growth campaign (thread mode; processes: a tenth)")
       ->capture_default_str();
 
+  VerdictOptions verdict_o;
+  auto* verdicts = app.add_subcommand("verdicts", "the verdict table (markdown): runs to find per strategy, free-run baseline");
+  verdicts->add_option("--seeds", verdict_o.seeds, "seeds per strategy")->capture_default_str()->check(CLI::Range(1, 1000));
+  verdicts->add_option("--cap", verdict_o.cap, "runs per seed before giving up")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -105,6 +117,7 @@ int main(int argc, char** argv) {
     if (*explore) return cmd_explore(exp_target, exp_c);
     if (*replay) return cmd_replay(replay_file, replay_actors, replay_json);
     if (*bench) return cmd_bench(bench_o);
+    if (*verdicts) return cmd_verdicts(verdict_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "ipcrace: error: %s\n", e.what());
