@@ -62,6 +62,14 @@ void Actor::block(OpKind kind, Resource r, const char* label) {
   publish(kind, r, label, kBlocked);
 }
 
+void Actor::retry_later(OpKind kind, Resource r, const char* label) {
+  if (free_) {
+    block(kind, r, label);
+    return;
+  }
+  publish(kind, r, label, kBlockedRetry);
+}
+
 void Actor::fail(std::string_view message) {
   std::string msg = "actor " + std::to_string(index_) + ": " + std::string(message);
   cb_->record_failure(msg.data(), msg.size());

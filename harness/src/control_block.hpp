@@ -13,7 +13,9 @@
 
 namespace ipcrace {
 
-enum SlotState : uint32_t { kIdle = 0, kRunning = 1, kAtPoint = 2, kBlocked = 3, kExited = 4 };
+// kBlocked: parked after completing the granted op (its waiters wake);
+// kBlockedRetry: parked because the granted op's try would block.
+enum SlotState : uint32_t { kIdle = 0, kRunning = 1, kAtPoint = 2, kBlocked = 3, kExited = 4, kBlockedRetry = 5 };
 
 constexpr auto rlx = std::memory_order_relaxed;
 

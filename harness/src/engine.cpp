@@ -42,7 +42,7 @@ void on_sigchld(int) {
   errno = saved;
 }
 
-enum class Wait { point, blocked, exited, died, hung };
+enum class Wait { point, blocked, blocked_after_op, exited, died, hung };
 
 // Exit status of an actor whose controller died before it started.
 constexpr int kActorOrphanExit = 3;
@@ -227,7 +227,8 @@ struct Engine::Impl {
     for (bool first = true;; first = false) {
       switch (s.state.load(rlx)) {
         case kAtPoint: return Wait::point;
-        case kBlocked: return Wait::blocked;
+        case kBlocked: return Wait::blocked_after_op;
+        case kBlockedRetry: return Wait::blocked;
         case kExited: return Wait::exited;
         default: break;
       }
@@ -320,7 +321,8 @@ struct Engine::Impl {
       spawn(i, run_seed, false);
       switch (wait_for(i, deadline(), c)) {
         case Wait::point: pending[i] = read_op(i); break;
-        case Wait::blocked: pending[i] = read_op(i); blocked[i] = true; break;
+        case Wait::blocked:
+        case Wait::blocked_after_op: pending[i] = read_op(i); blocked[i] = true; break;
         case Wait::exited: alive[i] = false; break;
         case Wait::died: crash(r, i, describe_status(statuses[i]) + " before its first point"); return false;
         case Wait::hung: hang(r, i, hung); return false;
@@ -379,7 +381,10 @@ struct Engine::Impl {
           pending[a] = read_op(a);
           if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);
           break;
-        case Wait::blocked:
+        case Wait::blocked_after_op:  // the granted op completed, then the actor parked
+          if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);
+          [[fallthrough]];
+        case Wait::blocked:  // the granted op's try would block
           pending[a] = read_op(a);
           blocked[a] = true;
           break;

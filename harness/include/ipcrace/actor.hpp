@@ -41,17 +41,22 @@ class Actor {
     for (;;) {
       auto res = try_once();
       if (res) return *std::move(res);
-      block(kind, r, label);
+      retry_later(kind, r, label);
     }
   }
 
-  // Low level: park as blocked on r, retrying op `kind` when woken.
+  // Low level: park as blocked on r, to run op `kind` when woken. The op
+  // granted before (if any) counts as completed: its waiters are woken.
+  // Prefer blocking(): a wait that reads its condition over several points
+  // and then calls block() can miss a store made in between.
   void block(OpKind kind, Resource r, const char* label);
 
   // Report an assertion finding from inside the actor (first failure wins).
   void fail(std::string_view message);
 
  private:
+  // The try of the op just granted would block: park without counting it as done.
+  void retry_later(OpKind kind, Resource r, const char* label);
   void publish(OpKind kind, Resource r, const char* label, uint32_t state);
   ControlBlock* cb_;
   int index_;
