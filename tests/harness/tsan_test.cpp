@@ -35,6 +35,22 @@ TEST(Tsan, ASingleSerialRunStillReportsTheRace) {
   EXPECT_EQ(r.kind, FindingKind::tsan) << r.message;
 }
 
+// Every racy target that races on plain shared memory (the shm family and
+// the unsynchronised ring) is a tsan finding in thread mode.
+TEST(Tsan, EveryRacySharedMemoryTargetGivesATsanFinding) {
+  int checked = 0;
+  for (const auto& t : all_targets()) {
+    if (t.expect() != Expect::finding || !(t.family == "shm" || t.name == "mqueue.ring.racy")) continue;
+    test::Quick q;
+    q.mode = ActorMode::threads;
+    q.runs = 20;
+    auto r = test::campaign(t.name, q);
+    EXPECT_GT(r.by_kind[size_t(FindingKind::tsan)], 0u) << t.name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 4);
+}
+
 class TsanClean : public ::testing::TestWithParam<const char*> {};
 TEST_P(TsanClean, SynchronisedCounterGivesNoReport) {
   test::Quick q;
@@ -43,8 +59,10 @@ TEST_P(TsanClean, SynchronisedCounterGivesNoReport) {
   auto r = test::campaign(GetParam(), q);
   EXPECT_EQ(r.findings, 0u) << (r.first ? r.first->message : "");
 }
-INSTANTIATE_TEST_SUITE_P(Counters, TsanClean,
-                         ::testing::Values("shm.counter.mutex", "shm.counter.semaphore", "shm.counter.atomic"));
+INSTANTIATE_TEST_SUITE_P(SharedMemory, TsanClean,
+                         ::testing::Values("shm.counter.mutex", "shm.counter.semaphore", "shm.counter.atomic",
+                                           "shm.record.seqlock", "shm.record.rwlock", "shm.once.cas",
+                                           "shm.once.mutex", "mqueue.ring.mutex_sem", "mqueue.ring.spsc"));
 
 }  // namespace
 }  // namespace ipcrace
