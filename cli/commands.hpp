@@ -22,8 +22,14 @@ struct Common {
   int step_limit = 20000;
   int cpu = -2;  // -2: the CPU we start on; -1: no pinning
   bool stop_at_first = false;
+  bool no_minimize = false;  // run: keep findings as found (default: minimise the first one)
   bool json = false;
   bool quiet = false;
+  int jobs = 1;
+  std::string budget;  // "<N>runs,<S>s"
+  std::string junit;   // file
+  std::string sarif;   // file
+  std::string report;  // directory
 };
 
 int cmd_list(bool json);
