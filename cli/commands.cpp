@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "ipcrace/exit_codes.hpp"
+#include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/replay.hpp"
 #include "output.hpp"
+#include "ux_outputs.hpp"
 
 namespace ipcrace::cli {
 
@@ -99,7 +101,10 @@ int cmd_list(bool as_json) {
   return kExitOk;
 }
 
-int cmd_run(const std::vector<std::string>& names, bool all, const Common& c) {
+int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
+  Common c = c0;
+  apply_budget(c);
+  prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
   std::vector<CampaignResult> results;
@@ -107,7 +112,7 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c) {
   for (const TargetInfo* t : targets) {
     CampaignOptions o = campaign_options(c, *t);
     o.progress = progress.callback();
-    results.push_back(run_campaign(*t, o));
+    results.push_back(run_campaign_jobs(*t, o, c.jobs));
     progress.done(results.back());
   }
   bool found = false;
@@ -119,6 +124,7 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c) {
   } else {
     print_summary(results);
   }
+  write_run_outputs(results, c);
   return found ? kExitFinding : kExitOk;
 }
 
@@ -187,10 +193,13 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
 
 int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, int seeds, uint64_t clean_runs,
              const std::vector<std::string>& strategies) {
+  if (!c.budget.empty()) throw UsageError("gate sets its own budgets (--seeds, --clean-runs); --budget is for run");
+  prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
   bool ok = true;
   json arr = json::array();
+  std::vector<GateLine> lines;
   for (const TargetInfo* t : targets) {
     GateLine line;
     line.target = t;
@@ -201,7 +210,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
         cc.seed = uint64_t(s);
         cc.runs = uint64_t(t->budget_runs);
         cc.stop_at_first = true;
-        CampaignResult r = run_campaign(*t, campaign_options(cc, *t));
+        CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
         line.runs_to_find.push_back(r.first_finding_run < 0 ? -1 : r.first_finding_run + 1);
         line.total_runs += r.runs;
       }
@@ -213,7 +222,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
         cc.strategy = sname;
         cc.runs = clean_runs;
         cc.stop_at_first = true;
-        CampaignResult r = run_campaign(*t, campaign_options(cc, *t));
+        CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
         line.total_runs += r.runs;
         if (r.findings) {
           line.pass = false;
@@ -222,6 +231,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
       }
     }
     ok &= line.pass;
+    lines.push_back(line);
     if (c.json)
       arr.push_back(gate_json(line));
     else
@@ -229,6 +239,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
   }
   if (c.json) std::printf("%s\n", json{{"pass", ok}, {"targets", arr}}.dump(2).c_str());
   else std::printf("gate: %s\n", ok ? "every verdict as expected" : "VERDICT MISMATCH");
+  write_gate_outputs(lines, c);
   return ok ? kExitOk : kExitGateMismatch;
 }
 

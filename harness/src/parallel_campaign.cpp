@@ -1,0 +1,297 @@
+#include "ipcrace/parallel_campaign.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+#include "ipcrace/rng.hpp"
+
+namespace ipcrace {
+namespace {
+
+// Shared between the parent and its workers: live counters for progress, and
+// the lowest finding index so far (stop_at_first: nobody runs past it).
+struct Shared {
+  std::atomic<int64_t> stop_index;
+  struct alignas(64) Counters {
+    std::atomic<uint64_t> runs;
+    std::atomic<uint64_t> findings;
+  } worker[256];
+};
+
+void write_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = ::write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    off += size_t(n);
+  }
+}
+
+// Worker w of n: run indices w, w+n, ... and describe what happened.
+// Lines: "F <index> <kind>" per finding, "C <index> <bytes>\n<schedule text>"
+// for the first finding of each kind in this worker, "R <runs> <pruned>",
+// "S <summary>", or "E <error>" on failure.
+std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, int n, Shared* sh) {
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  std::ostringstream out;
+  Engine engine(target, opts.overrides, opts.run);
+  StrategyOptions so = opts.strategy;
+  if (so.name == "pct" && so.pct_steps_hint <= 0 && opts.run.mode != ActorMode::free) so.pct_steps_hint = probe_steps(engine);
+  auto strategy = make_strategy(so);
+  uint64_t runs = 0, pruned = 0;
+  std::array<bool, 7> kind_seen{};
+  for (uint64_t i = uint64_t(w);; i += uint64_t(n)) {
+    if (opts.runs && i >= opts.runs) break;
+    if (opts.seconds > 0 && std::chrono::duration<double>(clock::now() - t0).count() >= opts.seconds) break;
+    if (opts.stop_at_first && int64_t(i) > sh->stop_index.load(std::memory_order_relaxed)) break;
+    if (!strategy->new_run(i)) break;
+    const uint64_t rs = run_seed(so.seed, i);
+    RunResult r = engine.run(*strategy, rs);
+    ++runs;
+    sh->worker[w].runs.store(runs, std::memory_order_relaxed);
+    if (r.pruned) ++pruned;
+    if (!r.found()) continue;
+    sh->worker[w].findings.fetch_add(1, std::memory_order_relaxed);
+    out << "F " << i << ' ' << int(r.kind) << '\n';
+    auto k = size_t(r.kind);
+    if (!kind_seen[k]) {
+      kind_seen[k] = true;
+      std::string text =
+          format_schedule(schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r));
+      out << "C " << i << ' ' << text.size() << '\n' << text;
+    }
+    if (opts.stop_at_first) {
+      int64_t cur = sh->stop_index.load(std::memory_order_relaxed);
+      while (int64_t(i) < cur && !sh->stop_index.compare_exchange_weak(cur, int64_t(i))) {
+      }
+      break;
+    }
+  }
+  out << "R " << runs << ' ' << pruned << '\n';
+  out << "S " << strategy->summary() << '\n';
+  return out.str();
+}
+
+struct WorkerReport {
+  uint64_t runs = 0, pruned = 0;
+  std::string summary;
+  std::string error;
+  std::vector<std::pair<uint64_t, FindingKind>> findings;
+  std::map<uint64_t, std::string> schedules;  // run index -> schedule text
+};
+
+WorkerReport parse_report(const std::string& s) {
+  WorkerReport rep;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t eol = s.find('\n', pos);
+    if (eol == std::string::npos) eol = s.size();
+    std::string line = s.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty()) continue;
+    std::istringstream in(line.substr(1));
+    switch (line[0]) {
+      case 'F': {
+        uint64_t i;
+        int k;
+        in >> i >> k;
+        rep.findings.emplace_back(i, static_cast<FindingKind>(k));
+        break;
+      }
+      case 'C': {
+        uint64_t i;
+        size_t len;
+        in >> i >> len;
+        rep.schedules[i] = s.substr(pos, len);
+        pos += len;
+        break;
+      }
+      case 'R':
+        in >> rep.runs >> rep.pruned;
+        break;
+      case 'S':
+        rep.summary = line.size() > 2 ? line.substr(2) : "";
+        break;
+      case 'E':
+        rep.error = line.size() > 2 ? line.substr(2) : "worker failed";
+        break;
+    }
+  }
+  return rep;
+}
+
+}  // namespace
+
+std::vector<int> allowed_cpus() {
+  std::vector<int> cpus;
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) cpus.push_back(c);
+  return cpus;
+}
+
+CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions& opts, int jobs) {
+  if (jobs <= 1 || !make_strategy(opts.strategy)->independent_runs()) return run_campaign(target, opts);
+  if (opts.runs == 0 && opts.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
+  if (jobs > 256) throw std::invalid_argument("--jobs is at most 256");
+  if (opts.runs && uint64_t(jobs) > opts.runs) jobs = int(opts.runs);
+  if (jobs <= 1) return run_campaign(target, opts);
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+
+  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
+  auto* sh = new (mem) Shared;
+  sh->stop_index.store(std::numeric_limits<int64_t>::max());
+  for (auto& c : sh->worker) c.runs = 0, c.findings = 0;
+
+  // Worker w runs on the w-th allowed CPU after the one the campaign was given.
+  std::vector<int> cpus = allowed_cpus();
+  size_t base = 0;
+  if (opts.run.cpu >= 0)
+    if (auto it = std::find(cpus.begin(), cpus.end(), opts.run.cpu); it != cpus.end()) base = size_t(it - cpus.begin());
+
+  std::vector<pid_t> pids;
+  std::vector<int> fds;
+  const pid_t parent = getpid();
+  for (int w = 0; w < jobs; ++w) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    std::fflush(nullptr);
+    pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (getppid() != parent) _exit(1);
+      ::close(p[0]);
+      for (int fd : fds) ::close(fd);
+      std::string report;
+      try {
+        CampaignOptions o = opts;
+        o.progress = {};
+        if (opts.run.cpu >= 0 && !cpus.empty()) o.run.cpu = cpus[(base + size_t(w)) % cpus.size()];
+        report = worker_body(target, o, w, jobs, sh);
+      } catch (const std::exception& e) {
+        report = std::string("E ") + e.what() + "\n";
+      }
+      write_all(p[1], report);
+      _exit(0);
+    }
+    ::close(p[1]);
+    pids.push_back(pid);
+    fds.push_back(p[0]);
+  }
+
+  // Collect every worker's report; call progress about every 100 ms meanwhile.
+  std::vector<std::string> bufs(static_cast<size_t>(jobs));
+  std::vector<bool> open(size_t(jobs), true);
+  int n_open = jobs;
+  auto last_progress = t0;
+  while (n_open > 0) {
+    std::vector<pollfd> pfds;
+    std::vector<int> idx;
+    for (int w = 0; w < jobs; ++w)
+      if (open[size_t(w)]) pfds.push_back({fds[size_t(w)], POLLIN, 0}), idx.push_back(w);
+    int rc = poll(pfds.data(), pfds.size(), 100);
+    if (rc < 0 && errno != EINTR) break;
+    for (size_t k = 0; rc > 0 && k < pfds.size(); ++k) {
+      if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      char buf[65536];
+      ssize_t got = ::read(pfds[k].fd, buf, sizeof buf);
+      if (got > 0) {
+        bufs[size_t(idx[k])].append(buf, size_t(got));
+      } else if (got == 0 || errno != EINTR) {
+        open[size_t(idx[k])] = false;
+        --n_open;
+      }
+    }
+    if (opts.progress && clock::now() - last_progress > std::chrono::milliseconds(100)) {
+      last_progress = clock::now();
+      uint64_t runs = 0, findings = 0;
+      for (int w = 0; w < jobs; ++w) runs += sh->worker[w].runs, findings += sh->worker[w].findings;
+      opts.progress({&target, runs, opts.runs, elapsed(), opts.seconds, findings});
+    }
+  }
+  for (int fd : fds) ::close(fd);
+  std::string failure;
+  for (pid_t pid : pids) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) failure = "a campaign worker died";
+  }
+  munmap(mem, sizeof(Shared));
+
+  std::vector<WorkerReport> reps;
+  for (const auto& b : bufs) reps.push_back(parse_report(b));
+  for (const auto& r : reps)
+    if (!r.error.empty()) throw std::runtime_error(r.error);
+  if (!failure.empty()) throw std::runtime_error(failure);
+
+  // Merge in run-index order, exactly as one process would have seen them.
+  std::vector<std::pair<uint64_t, FindingKind>> all;
+  for (const auto& r : reps) all.insert(all.end(), r.findings.begin(), r.findings.end());
+  std::sort(all.begin(), all.end());
+  uint64_t cutoff = std::numeric_limits<uint64_t>::max();
+  if (opts.stop_at_first && !all.empty()) cutoff = all.front().first;
+
+  CampaignResult res;
+  res.target = target.name;
+  res.expect = target.expect();
+  res.strategy = opts.strategy.name;
+  res.mode = opts.run.mode;
+  res.seed = opts.strategy.seed;
+  for (int w = 0; w < jobs; ++w) {
+    const auto& r = reps[size_t(w)];
+    uint64_t ran = r.runs;
+    if (cutoff != std::numeric_limits<uint64_t>::max())
+      ran = std::min<uint64_t>(ran, cutoff < uint64_t(w) ? 0 : (cutoff - uint64_t(w)) / uint64_t(jobs) + 1);
+    res.runs += ran;
+    res.pruned += r.pruned;
+  }
+  for (const auto& [i, kind] : all) {
+    if (i > cutoff) break;
+    ++res.findings;
+    ++res.by_kind[size_t(kind)];
+    bool first = res.first_finding_run < 0;
+    bool new_kind = res.by_kind[size_t(kind)] == 1;
+    if (first) res.first_finding_run = int64_t(i);
+    if (!(first || new_kind)) continue;
+    const std::string* text = nullptr;
+    for (const auto& r : reps)
+      if (auto it = r.schedules.find(i); it != r.schedules.end()) text = &it->second;
+    if (!text) throw std::runtime_error("parallel campaign: no schedule for run " + std::to_string(i));
+    std::string err;
+    auto s = parse_schedule(*text, &err);
+    if (!s) throw std::runtime_error("parallel campaign: bad schedule from a worker: " + err);
+    if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
+      res.schedule_files.push_back(save_schedule(*s, opts.out_dir));
+    if (first) res.first = std::move(*s);
+  }
+  res.strategy_summary = reps[0].summary;
+  res.seconds = elapsed();
+  if (opts.progress) opts.progress({&target, res.runs, opts.runs, res.seconds, opts.seconds, res.findings});
+  return res;
+}
+
+}  // namespace ipcrace

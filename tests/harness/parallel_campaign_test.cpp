@@ -1,0 +1,92 @@
+// Parallel campaigns (--jobs): worker processes, merged in run-index order, so
+// a run budget gives the same result for any number of jobs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "ipcrace/parallel_campaign.hpp"
+#include "support/support.hpp"
+
+namespace ipcrace::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+CampaignOptions options(uint64_t runs, uint64_t seed, bool stop_at_first, const std::string& out) {
+  CampaignOptions o;
+  o.strategy.name = "pct";
+  o.strategy.seed = seed;
+  o.run.cpu = test_cpu();
+  o.runs = runs;
+  o.stop_at_first = stop_at_first;
+  o.out_dir = out;
+  return o;
+}
+
+std::vector<std::string> names(const std::vector<std::string>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(fs::path(f).filename().string());
+  return out;
+}
+
+void expect_same(const CampaignResult& a, const CampaignResult& b) {
+  EXPECT_EQ(a.runs, b.runs) << a.target;
+  EXPECT_EQ(a.findings, b.findings) << a.target;
+  EXPECT_EQ(a.first_finding_run, b.first_finding_run) << a.target;
+  EXPECT_EQ(a.by_kind, b.by_kind) << a.target;
+  EXPECT_EQ(names(a.schedule_files), names(b.schedule_files)) << a.target;
+  ASSERT_EQ(a.first.has_value(), b.first.has_value());
+  if (a.first) EXPECT_EQ(a.first->steps, b.first->steps);
+}
+
+TEST(ParallelCampaign, OneTwoAndThreeJobsGiveTheSameResult) {
+  auto before = leftovers();
+  for (const char* name : {"shm.counter.racy", "shm.counter.mutex", "pipe.large_write.racy"}) {
+    std::vector<CampaignResult> rs;
+    std::vector<fs::path> dirs;
+    for (int jobs : {1, 2, 3}) {
+      fs::path d = fs::temp_directory_path() / ("ipcrace-test-par-" + std::to_string(getpid()) + "-" + std::to_string(jobs));
+      fs::remove_all(d);
+      dirs.push_back(d);
+      rs.push_back(run_campaign_jobs(target(name), options(60, 9, false, d.string()), jobs));
+    }
+    EXPECT_EQ(rs[0].runs, 60u);
+    if (std::string(name).find("racy") != std::string::npos) EXPECT_GT(rs[0].findings, 0u) << name;
+    else EXPECT_EQ(rs[0].findings, 0u) << name;
+    expect_same(rs[0], rs[1]);
+    expect_same(rs[0], rs[2]);
+    for (const auto& d : dirs) fs::remove_all(d);
+  }
+  EXPECT_EQ(leftovers(), before);
+}
+
+TEST(ParallelCampaign, StopAtFirstCountsTheSameRuns) {
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    auto one = run_campaign_jobs(target("shm.counter.racy"), options(500, seed, true, ""), 1);
+    auto two = run_campaign_jobs(target("shm.counter.racy"), options(500, seed, true, ""), 2);
+    ASSERT_EQ(one.findings, 1u);
+    EXPECT_EQ(one.runs, uint64_t(one.first_finding_run + 1));
+    expect_same(one, two);
+  }
+}
+
+TEST(ParallelCampaign, DfsRunsInOneProcessAndStaysComplete) {
+  CampaignOptions o = options(100000, 1, false, "");
+  o.strategy.name = "dfs";
+  o.strategy.preemption_bound = 1;
+  o.overrides.set("ops", 1);
+  auto one = run_campaign_jobs(target("shm.counter.mutex"), o, 1);
+  auto two = run_campaign_jobs(target("shm.counter.mutex"), o, 2);
+  EXPECT_TRUE(one.exhausted);
+  EXPECT_TRUE(two.exhausted);
+  EXPECT_EQ(one.runs, two.runs);
+}
+
+TEST(ParallelCampaign, WorkerErrorsReachTheCaller) {
+  CampaignOptions o = options(10, 1, false, "");
+  o.overrides.set("actors", 99);
+  EXPECT_ANY_THROW(run_campaign_jobs(target("shm.counter.racy"), o, 2));
+}
+
+}  // namespace
+}  // namespace ipcrace::test
