@@ -40,7 +40,8 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
       res.exhausted = true;
       break;
     }
-    const uint64_t rs = run_seed(so.seed, i);
+    // dfs re-executes one program under every interleaving: one run seed for all.
+    const uint64_t rs = run_seed(so.seed, strategy->independent_runs() ? i : 0);
     RunResult r = engine.run(*strategy, rs);
     ++res.runs;
     if (r.pruned) ++res.pruned;

@@ -489,8 +489,15 @@ struct Engine::Impl {
       r.kind = FindingKind::tsan;
       r.message = "ThreadSanitizer reported " + std::to_string(tsan_reports) + " race(s) in this run" + prior;
     }
+    // An actor's assertion happened before a deadlock, hang or step limit
+    // could be observed: it is the finding, the stall its consequence.
+    const std::string afail = cb->failure();
+    if (!afail.empty() && (r.kind == FindingKind::deadlock || r.kind == FindingKind::hang ||
+                           r.kind == FindingKind::step_limit)) {
+      r.message = afail + " (then " + finding_kind_name(r.kind) + ": " + r.message + ")";
+      r.kind = FindingKind::assertion;
+    }
     if (!r.found() && !r.aborted) {
-      std::string afail = cb->failure();
       if (!afail.empty()) {
         r.kind = FindingKind::assertion;
         r.message = afail;
