@@ -350,7 +350,7 @@ struct Engine::Impl {
       if (nalive == 0) return;
       if (ne == 0) {
         r.kind = FindingKind::deadlock;
-        r.message = "deadlock: every live actor is blocked:";
+        r.message = "every live actor is blocked:";
         for (int i = 0; i < n; ++i)
           if (alive[i]) r.message += " actor " + std::to_string(i) + " on " + op_text(pending[i], r.resources) + ";";
         r.message.pop_back();
@@ -431,7 +431,7 @@ struct Engine::Impl {
         if (all_blocked_since < 0) all_blocked_since = now;
         if (now - all_blocked_since > 300 * 1000000LL) {
           r.kind = FindingKind::deadlock;
-          r.message = "deadlock: every live actor kept retrying a blocked op for 300 ms (free run)";
+          r.message = "every live actor kept retrying a blocked op for 300 ms (free run)";
           return;
         }
       } else {
