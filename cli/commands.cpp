@@ -132,6 +132,8 @@ int cmd_explore(const std::string& name, const Common& c) {
   auto targets = select_targets({name}, false);
   Common cc = c;
   cc.strategy = "dfs";
+  apply_budget(cc);
+  prepare_outputs(cc);
   CampaignOptions o = campaign_options(cc, *targets[0]);
   CampaignResult r = run_campaign(*targets[0], o);
   if (c.json) {
@@ -141,6 +143,7 @@ int cmd_explore(const std::string& name, const Common& c) {
     print_finding_lines(r);
     if (r.findings == 0) std::printf("  no finding in %llu schedules\n", static_cast<unsigned long long>(r.runs));
   }
+  write_run_outputs({r}, cc);
   return r.findings ? kExitFinding : kExitOk;
 }
 
