@@ -9,6 +9,7 @@
 #include "ipcrace/exit_codes.hpp"
 #include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/replay.hpp"
+#include "fuzz_replay.hpp"
 #include "output.hpp"
 #include "ux_outputs.hpp"
 
@@ -147,9 +148,11 @@ int cmd_explore(const std::string& name, const Common& c) {
   return r.findings ? kExitFinding : kExitOk;
 }
 
-int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json) {
+int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json,
+               const std::string& crash_target) {
   std::string err;
-  auto sched = load_schedule(file, &err);
+  auto sched = crash_file_schedule(file, crash_target, actors_override);  // a libFuzzer crash file?
+  if (!sched) sched = load_schedule(file, &err);
   if (!sched) throw InputError(err);
   const TargetInfo* t = find_target(sched->target);
   if (!t) throw InputError(file + ": unknown target '" + sched->target + "'");

@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   replay->add_option("file", replay_file, "schedule file")->required();
   replay->add_option("--actors", replay_actors, "override the recorded mode: processes | threads");
   replay->add_flag("--json", replay_json, "machine-readable output");
+  std::string replay_target;
+  replay->add_option("--target", replay_target, "the FILE is a libFuzzer crash file of this target");
 
   Common gate_c;
   std::vector<std::string> gate_targets;
@@ -115,7 +117,7 @@ int main(int argc, char** argv) {
     if (*list) return cmd_list(list_json);
     if (*run) return cmd_run(run_targets, run_all, run_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
-    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json);
+    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target);
     if (*bench) return cmd_bench(bench_o);
     if (*verdicts) return cmd_verdicts(verdict_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
