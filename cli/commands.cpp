@@ -9,6 +9,7 @@
 #include "ipcrace/exit_codes.hpp"
 #include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/replay.hpp"
+#include "minimize_cmd.hpp"
 #include "fuzz_replay.hpp"
 #include "output.hpp"
 #include "ux_outputs.hpp"
@@ -114,6 +115,7 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
     CampaignOptions o = campaign_options(c, *t);
     o.progress = progress.callback();
     results.push_back(run_campaign_jobs(*t, o, c.jobs));
+    if (!c.no_minimize) minimize_campaign_finding(results.back(), c.out);
     progress.done(results.back());
   }
   bool found = false;

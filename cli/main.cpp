@@ -6,7 +6,9 @@
 #include <exception>
 
 #include "bench.hpp"
+#include "check_history_cmd.hpp"
 #include "commands.hpp"
+#include "minimize_cmd.hpp"
 #include "verdicts.hpp"
 #include "ipcrace/exit_codes.hpp"
 
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   run->add_option("targets", run_targets, "target names");
   run->add_flag("--all", run_all, "every registered target");
   add_campaign_flags(run, run_c, true);
+  run->add_flag("--no-minimize", run_c.no_minimize, "keep findings as found (default: minimise the first finding too)");
   run->add_option("--report", run_c.report, "write an HTML report (index + a timeline page per finding) into DIR");
 
   Common exp_c;
@@ -100,6 +103,32 @@ int main(int argc, char** argv) {
   verdicts->add_option("--seeds", verdict_o.seeds, "seeds per strategy")->capture_default_str()->check(CLI::Range(1, 1000));
   verdicts->add_option("--cap", verdict_o.cap, "runs per seed before giving up")->capture_default_str();
 
+  CheckHistoryOptions ch_o;
+  auto* check_history = app.add_subcommand("check-history", "is a history linearizable? (docs/history-format.md)");
+  check_history->add_option("file", ch_o.file, "history file: one invoke/ok/fail/info event per line")->required();
+  check_history->add_option("--model", ch_o.model, "register | cas-register | counter | queue | kv")->required();
+  check_history->add_option("--timeout", ch_o.timeout, "seconds before 'unknown (timeout)' (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  check_history->add_flag("--json", ch_o.json, "machine-readable output");
+
+  BenchHistoryOptions bh_o;
+  auto* bench_history = app.add_subcommand("bench-history", "the linearizability checker on generated histories of growing size");
+  bench_history->add_option("--model", bh_o.model, "register | cas-register | counter | queue | kv")->capture_default_str();
+  bench_history->add_option("--clients", bh_o.clients, "concurrent clients")->capture_default_str()->check(CLI::Range(1, 100000));
+  bench_history->add_option("--keys", bh_o.keys, "keys (kv)")->capture_default_str()->check(CLI::Range(1, 100000000));
+  bench_history->add_option("--limit", bh_o.limit, "seconds per check")->capture_default_str()->check(CLI::Range(0.1, 1e6));
+  bench_history->add_option("--start", bh_o.start, "first size (doubling)")->capture_default_str()->check(CLI::Range(1, 100000000));
+  bench_history->add_option("--max-ops", bh_o.max_ops, "last size")->capture_default_str()->check(CLI::Range(1, 1000000000));
+
+  MinimizeCmdOptions min_o;
+  auto* minimize = app.add_subcommand("minimize", "shrink a failing schedule: fewest preemptions, steps, workload");
+  minimize->add_option("schedule", min_o.file, "schedule file with a finding")->required();
+  minimize->add_option("-o,--out", min_o.out, "output schedule file (default: <schedule>-min.schedule)");
+  minimize->add_option("--max-runs", min_o.max_runs, "candidate runs budget (0: none)")->capture_default_str()->check(CLI::Range(0, 100000000));
+  minimize->add_option("--seconds", min_o.seconds, "time budget in seconds (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  minimize->add_flag("--no-workload", min_o.no_workload, "keep the workload parameters; shrink only the decisions");
+  minimize->add_flag("--json", min_o.json, "machine-readable output");
+  minimize->add_flag("-q,--quiet", min_o.quiet, "no progress lines");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,6 +147,9 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_targets, run_all, run_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
     if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target);
+    if (*minimize) return cmd_minimize(min_o);
+    if (*check_history) return cmd_check_history(ch_o);
+    if (*bench_history) return cmd_bench_history(bh_o);
     if (*bench) return cmd_bench(bench_o);
     if (*verdicts) return cmd_verdicts(verdict_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);

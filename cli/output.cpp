@@ -46,6 +46,15 @@ json campaign_json(const CampaignResult& r) {
                           {"steps", r.first->steps.size()},
                           {"preemptions", r.first->preemptions()}};
   }
+  if (r.minimized) {
+    json mp = json::object();
+    for (const auto& [k, v] : r.minimized->params.all()) mp[k] = v;
+    j["minimized"] = {{"steps", r.minimized->steps.size()},
+                      {"preemptions", r.minimized_preemptions},
+                      {"original_preemptions", r.original_preemptions},
+                      {"params", mp},
+                      {"schedule_file", r.minimized_file}};
+  }
   if (!r.strategy_summary.empty()) j["exploration"] = {{"summary", r.strategy_summary}, {"complete", r.exhausted}, {"pruned", r.pruned}};
   return j;
 }
@@ -77,6 +86,12 @@ void print_finding_lines(const CampaignResult& r) {
   std::printf("  first finding at run %lld: %s: %s\n", static_cast<long long>(r.first_finding_run),
               finding_kind_name(r.first->finding), r.first->message.c_str());
   for (const auto& f : r.schedule_files) std::printf("  replay: ipcrace replay %s\n", f.c_str());
+  if (r.minimized) {
+    std::printf("  minimised: %zu steps, %d preemptions (was %zu, %d), %s\n", r.minimized->steps.size(),
+                r.minimized_preemptions, r.first->steps.size(), r.original_preemptions,
+                r.minimized->params.str().c_str());
+    if (!r.minimized_file.empty()) std::printf("  replay: ipcrace replay %s\n", r.minimized_file.c_str());
+  }
 }
 
 static std::string median_str(std::vector<int64_t> v) {
@@ -95,6 +110,7 @@ void print_summary(const std::vector<CampaignResult>& results) {
     ok += r.verdict_ok();
     std::string first = r.first_finding_run < 0 ? "-" : std::to_string(r.first_finding_run + 1);
     std::string pre = r.first ? std::to_string(r.first->preemptions()) : "-";
+    if (r.minimized) pre = std::to_string(r.original_preemptions) + "->" + std::to_string(r.minimized_preemptions);
     std::printf("%-*s  %-8s %-8s %-4s %8llu %9llu %11s %7s\n", int(w), r.target.c_str(), expect_name(r.expect),
                 r.findings ? "finding" : "clean", r.verdict_ok() ? "yes" : "NO",
                 static_cast<unsigned long long>(r.runs), static_cast<unsigned long long>(r.findings), first.c_str(),

@@ -50,6 +50,11 @@ struct CampaignResult {
   bool exhausted = false;          // dfs explored the whole bounded space
   double seconds = 0;
   bool verdict_ok() const { return expect == Expect::finding ? findings > 0 : findings == 0; }
+  // ipcrace run: the first finding minimised (ipcrace/minimize.hpp), if it was.
+  std::optional<Schedule> minimized;
+  int minimized_preemptions = -1;  // as run: switches away from a still-enabled actor
+  int original_preemptions = -1;
+  std::string minimized_file;
 };
 
 CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts);
