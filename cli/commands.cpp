@@ -27,6 +27,14 @@ std::vector<const TargetInfo*> select_targets(const std::vector<std::string>& na
   }
   if (names.empty()) throw UsageError("no target given (name one, or use --all; 'ipcrace list' shows them)");
   for (const auto& n : names) {
+    if (n.size() > 1 && n.back() == '*') {  // a prefix pattern: 'shm.*'
+      const std::string prefix = n.substr(0, n.size() - 1);
+      size_t before = out.size();
+      for (const auto& t : all_targets())
+        if (t.name.rfind(prefix, 0) == 0) out.push_back(&t);
+      if (out.size() == before) throw UsageError("no target matches '" + n + "' ('ipcrace list' shows the targets)");
+      continue;
+    }
     const TargetInfo* t = find_target(n);
     if (!t) throw UsageError("unknown target '" + n + "' ('ipcrace list' shows the targets)");
     out.push_back(t);
