@@ -254,7 +254,9 @@ struct Engine::Impl {
               s.label.load(rlx)};
   }
 
-  int64_t deadline() const { return detail::now_ns() + int64_t(cfg.watchdog_ms) * 1000000; }
+  int64_t deadline() const {
+    return detail::now_ns() + int64_t(cfg.watchdog_ms) * detail::sanitizer_slowdown() * 1000000;
+  }
 
   // Ends every actor still alive: SIGKILL processes; unwind threads through
   // RunAborted. A thread that never reaches a point again cannot be stopped:

@@ -16,6 +16,20 @@ namespace {
 std::atomic<uint64_t> g_reports{0};
 }
 uint64_t tsan_report_count() { return g_reports.load(); }
+
+int sanitizer_slowdown() {
+#if IPCRACE_TSAN
+  return 10;  // and each race report is symbolized, which takes seconds
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return 3;
+#else
+  return 1;
+#endif
+#else
+  return 1;
+#endif
+}
 #if IPCRACE_TSAN
 bool tsan_enabled() { return true; }
 #else
