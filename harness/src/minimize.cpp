@@ -138,8 +138,13 @@ class Minimizer {
     for (int d : decisions) want.steps.push_back(ScheduleStep{d, OpKind::yield, 0, ""});
     auto lenient = make_replay_strategy(want, true);
     lenient->new_run(0);
-    RunResult r = e->run(*lenient, in_.run_seed);
+    RunResult r;
     ++runs_;
+    try {
+      r = e->run(*lenient, in_.run_seed);
+    } catch (const std::exception&) {
+      return std::nullopt;  // the scenario rejects this workload (e.g. too few actors for its roles)
+    }
     if (std::getenv("IPCRACE_MINIMIZE_DEBUG"))
       std::fprintf(stderr, "candidate %s [%zu decisions]: %s, %zu steps\n", p.str().c_str(), decisions.size(),
                    finding_kind_name(r.kind), r.trace.size());
@@ -160,8 +165,13 @@ class Minimizer {
     Engine* e = engine(c->params);
     auto strict = make_replay_strategy(c->schedule, false);
     strict->new_run(0);
-    RunResult r = e->run(*strict, in_.run_seed);
+    RunResult r;
     ++runs_;
+    try {
+      r = e->run(*strict, in_.run_seed);
+    } catch (const std::exception&) {
+      return false;
+    }
     if (r.diverged || r.kind != in_.finding) return false;
     c->schedule.message = r.message;
     cur = std::move(*c);
