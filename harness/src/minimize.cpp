@@ -99,6 +99,8 @@ class Minimizer {
 
  private:
   static MinimizeCounts counts(const Candidate& c) { return {c.schedule.steps.size(), c.preemptions, c.params}; }
+  static bool rejected_message(const std::string& m) { return m.find("uncaught exception") != std::string::npos; }
+  static bool rejected(const RunResult& r) { return rejected_message(r.message); }
 
   bool out_of_budget() const {
     if (o_.max_runs > 0 && runs_ >= o_.max_runs) return true;
@@ -149,6 +151,9 @@ class Minimizer {
       std::fprintf(stderr, "candidate %s [%zu decisions]: %s, %zu steps\n", p.str().c_str(), decisions.size(),
                    finding_kind_name(r.kind), r.trace.size());
     if (r.kind != in_.finding) return std::nullopt;
+    // A workload the scenario rejects (an actor throws: "too few actors for
+    // its roles") is an assertion too, but not this finding.
+    if (rejected(r) && !rejected_message(in_.message)) return std::nullopt;
     Candidate c{p, record(*e, r), r.preemptions};
     return c;
   }
@@ -173,6 +178,7 @@ class Minimizer {
       return false;
     }
     if (r.diverged || r.kind != in_.finding) return false;
+    if (rejected(r) && !rejected_message(in_.message)) return false;
     c->schedule.message = r.message;
     cur = std::move(*c);
     if (o_.log)
