@@ -3,7 +3,9 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "ipcrace/exit_codes.hpp"
@@ -158,8 +160,26 @@ int cmd_explore(const std::string& name, const Common& c) {
   return r.findings ? kExitFinding : kExitOk;
 }
 
+// The run's recorded history in the check-history format, with the target's
+// model named in a comment, so `ipcrace check-history FILE --model M` reads it.
+static void write_history(const std::string& out, const TargetInfo& t, const RunResult& r) {
+  if (r.history.empty())
+    throw UsageError("target " + t.name + " records no history (its actors do not call Actor::invoke/complete)");
+  History h;
+  for (const HistoryEvent& e : r.history) h.add(e);
+  std::string text = "# ipcrace history of " + t.name + (t.model.empty() ? "" : ", model " + t.model) +
+                     (r.history_truncated ? " (truncated: the log was full)" : "") + "\n" + format_history(h);
+  if (out == "-") {
+    std::fputs(text.c_str(), stdout);
+    return;
+  }
+  std::FILE* f = std::fopen(out.c_str(), "w");
+  if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
+    throw InputError("cannot write the history to " + out + ": " + std::strerror(errno));
+}
+
 int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json,
-               const std::string& crash_target) {
+               const std::string& crash_target, const std::string& history_out) {
   std::string err;
   auto sched = crash_file_schedule(file, crash_target, actors_override);  // a libFuzzer crash file?
   if (!sched) sched = load_schedule(file, &err);
@@ -180,6 +200,7 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   auto st = make_replay_strategy(*sched);
   st->new_run(0);
   RunResult r = engine.run(*st, sched->run_seed);
+  if (!history_out.empty()) write_history(history_out, *t, r);
   int code;
   std::string verdict;
   if (r.diverged) {

@@ -36,7 +36,7 @@ int cmd_list(bool json);
 int cmd_run(const std::vector<std::string>& targets, bool all, const Common& c);
 int cmd_explore(const std::string& target, const Common& c);
 int cmd_replay(const std::string& file, const std::string& actors_override, bool json,
-               const std::string& crash_target = "");
+               const std::string& crash_target = "", const std::string& history_out = {});
 int cmd_gate(const std::vector<std::string>& targets, bool all, const Common& c, int seeds, uint64_t clean_runs,
              const std::vector<std::string>& strategies);
 

@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
   replay->add_flag("--json", replay_json, "machine-readable output");
   std::string replay_target;
   replay->add_option("--target", replay_target, "the FILE is a libFuzzer crash file of this target");
+  std::string replay_history;
+  replay->add_option("--history", replay_history,
+                     "write the history the actors recorded (docs/history-format.md; '-': stdout)");
 
   Common gate_c;
   std::vector<std::string> gate_targets;
@@ -146,7 +149,7 @@ int main(int argc, char** argv) {
     if (*list) return cmd_list(list_json);
     if (*run) return cmd_run(run_targets, run_all, run_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
-    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target);
+    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target, replay_history);
     if (*minimize) return cmd_minimize(min_o);
     if (*check_history) return cmd_check_history(ch_o);
     if (*bench_history) return cmd_bench_history(bh_o);

@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 
 #include "control_block.hpp"
 #include "futex.hpp"
@@ -68,6 +70,44 @@ void Actor::retry_later(OpKind kind, Resource r, const char* label) {
     return;
   }
   publish(kind, r, label, kBlockedRetry);
+}
+
+namespace {
+void put_text(char* dst, size_t cap, std::string_view s, const char* what) {
+  if (s.size() >= cap) throw std::length_error(std::string("history ") + what + " too long: " + std::string(s));
+  std::memcpy(dst, s.data(), s.size());
+  dst[s.size()] = 0;
+}
+
+void record(ControlBlock* cb, int index, EventType type, std::string_view op, const int64_t* vals, size_t n,
+            bool nil, std::string_view key) {
+  if (n > 6) throw std::length_error("history value has more than 6 integers");
+  HistoryLog& log = cb->history;
+  const uint32_t i = log.count.fetch_add(1, rlx);
+  if (i >= HistoryLog::kMax) return;  // overflow: the controller reports the history as truncated
+  HistoryRecord& r = log.recs[i];
+  r.step = cb->steps.load(rlx);
+  r.process = static_cast<uint16_t>(index);
+  r.type = static_cast<uint8_t>(type);
+  r.nil = nil;
+  r.nvals = static_cast<uint8_t>(n);
+  for (size_t k = 0; k < n; ++k) r.vals[k] = vals[k];
+  put_text(r.op, sizeof r.op, op, "op name");
+  put_text(r.key, sizeof r.key, key, "key");
+}
+}  // namespace
+
+void Actor::invoke(std::string_view op, std::initializer_list<int64_t> arg, std::string_view key) {
+  record(cb_, index_, EventType::invoke, op, arg.begin(), arg.size(), arg.size() == 0, key);
+}
+void Actor::invoke(std::string_view op, const Value& arg, std::string_view key) {
+  record(cb_, index_, EventType::invoke, op, arg.v.data(), arg.v.size(), arg.nil, key);
+}
+void Actor::complete(EventType type, std::initializer_list<int64_t> result) {
+  record(cb_, index_, type, {}, result.begin(), result.size(), result.size() == 0, {});
+}
+void Actor::complete(EventType type, const Value& result) {
+  record(cb_, index_, type, {}, result.v.data(), result.v.size(), result.nil, {});
 }
 
 void Actor::fail(std::string_view message) {

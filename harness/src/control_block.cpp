@@ -14,6 +14,8 @@ void ControlBlock::reset() {
   go.store(0, rlx);
   failed.store(0, rlx);
   fail_len.store(0, rlx);
+  steps.store(0, rlx);
+  history.count.store(0, rlx);
   for (auto& s : slots) {
     s.state.store(kIdle, rlx);
     s.kind.store(0, rlx);

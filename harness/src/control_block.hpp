@@ -28,6 +28,26 @@ struct alignas(64) Slot {
   std::atomic<uint32_t> abort{0};  // thread mode: unwind at the next point
 };
 
+// One history event as recorded by an actor (Actor::invoke / complete). The
+// writer reserves a record with a fetch_add on HistoryLog::count; the
+// controller reads the records after every actor has exited.
+struct HistoryRecord {
+  int64_t step;
+  int64_t vals[6];
+  uint16_t process;
+  uint8_t type;  // EventType
+  uint8_t nil;
+  uint8_t nvals;
+  char op[15];
+  char key[16];
+};
+
+struct HistoryLog {
+  static constexpr uint32_t kMax = 4096;
+  std::atomic<uint32_t> count{0};  // records reserved (may exceed kMax: overflow)
+  HistoryRecord recs[kMax];
+};
+
 struct ControlBlock {
   std::atomic<uint32_t> ctl{0};  // futex word the controller sleeps on
   std::atomic<uint32_t> go{0};   // free-run start barrier
@@ -36,6 +56,8 @@ struct ControlBlock {
   static constexpr size_t kFailMax = 480;
   std::atomic<char> fail_msg[kFailMax];
   Slot slots[kMaxActors];
+  std::atomic<uint32_t> steps{0};  // steps granted so far in this run
+  HistoryLog history;
 
   void reset();
   void wake_controller();

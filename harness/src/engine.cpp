@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -21,6 +22,7 @@
 
 #include "cleanup.hpp"
 #include "ipcrace/faults.hpp"
+#include "ipcrace/oracles.hpp"
 #include "control_block.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
@@ -96,6 +98,7 @@ struct Engine::Impl {
   bool chld_installed = false;
   cpu_set_t old_affinity;
   bool pinned = false;
+  std::unique_ptr<Model> model;  // target.model, if any
 
   // Per run.
   pid_t pids[kMaxActors];
@@ -140,6 +143,10 @@ struct Engine::Impl {
       pinned = sched_setaffinity(0, sizeof set, &set) == 0;
     }
     scenario = target.make();
+    if (!target.model.empty()) {
+      model = make_model(target.model);
+      if (!model) throw std::invalid_argument("target " + target.name + ": unknown model '" + target.model + "'");
+    }
     (void)fault_injected("");  // read the environment here, not in every forked actor
   }
 
@@ -375,6 +382,7 @@ struct Engine::Impl {
       if (last >= 0 && a != last && alive[last] && !blocked[last]) ++r.preemptions;
       const Op op = pending[a];
       r.trace.push_back(Step{static_cast<uint16_t>(a), op});
+      cb->steps.store(static_cast<uint32_t>(r.trace.size()), rlx);
       last = a;
       const uint32_t c = cb->ctl.load(rlx);
       grant(a);
@@ -449,6 +457,42 @@ struct Engine::Impl {
     }
   }
 
+  // ---- history ---------------------------------------------------------------
+
+  // Every actor has exited (or been joined): the log is quiescent.
+  void collect_history(RunResult& r) {
+    const uint32_t count = cb->history.count.load(rlx);
+    const uint32_t n_rec = std::min(count, HistoryLog::kMax);
+    r.history_truncated = count > HistoryLog::kMax;
+    r.history.reserve(n_rec);
+    for (uint32_t i = 0; i < n_rec; ++i) {
+      const HistoryRecord& rec = cb->history.recs[i];
+      HistoryEvent e;
+      e.process = rec.process;
+      e.type = static_cast<EventType>(rec.type);
+      e.op.assign(rec.op, strnlen(rec.op, sizeof rec.op));
+      e.key.assign(rec.key, strnlen(rec.key, sizeof rec.key));
+      e.value.nil = rec.nil != 0;
+      e.value.v.assign(rec.vals, rec.vals + std::min<uint8_t>(rec.nvals, 6));
+      e.step = rec.step;
+      r.history.push_back(std::move(e));
+    }
+  }
+
+  // The linearizability oracle over the recorded history. An undecided check
+  // (timeout) or a truncated history is not a finding: never a wrong verdict.
+  void check_history(RunResult& r) {
+    if (r.history.empty() || r.history_truncated) return;
+    History h;
+    for (const HistoryEvent& e : r.history) h.add(e);
+    LinearizabilityOptions o;
+    o.timeout_seconds = 2;
+    const LinearizabilityResult lr = check_linearizable(h, *model, o);
+    if (lr.verdict != Linearizable::no) return;
+    r.kind = FindingKind::assertion;
+    r.message = "history not linearizable (model " + model->name() + "): " + lr.message;
+  }
+
   // ---- one run -------------------------------------------------------------
 
   RunResult run(Strategy& st, uint64_t run_seed) {
@@ -511,6 +555,8 @@ struct Engine::Impl {
         }
       }
     }
+    collect_history(r);
+    if (!r.found() && !r.aborted && model) check_history(r);
     if (r.found() && cfg.mode != ActorMode::threads) r.actor_stderr = actor_stderr();
     scenario->teardown(ctx);
     ctx.release();

@@ -21,6 +21,12 @@ bool register_target(TargetInfo info) {
       std::fprintf(stderr, "ipcrace: target %s registered twice\n", info.name.c_str());
       std::abort();
     }
+  for (const auto& [k, r] : info.ranges)
+    if (!info.defaults.has(k) || r.first > r.second) {
+      std::fprintf(stderr, "ipcrace: target %s: range of '%s' names no parameter or is empty\n", info.name.c_str(),
+                   k.c_str());
+      std::abort();
+    }
   if (!info.defaults.has("actors") || !info.make) {
     std::fprintf(stderr, "ipcrace: target %s needs an 'actors' parameter and a make function\n", info.name.c_str());
     std::abort();
@@ -37,6 +43,16 @@ const std::vector<TargetInfo>& all_targets() {
     g_sorted = true;
   }
   return r;
+}
+
+std::pair<int64_t, int64_t> property_range(const TargetInfo& t, const std::string& param) {
+  if (auto it = t.ranges.find(param); it != t.ranges.end()) return it->second;
+  const int64_t def = t.defaults.get(param);
+  static const char* const kRoles[] = {"actors", "producers", "consumers", "workers", "clients", "servers", "writers"};
+  for (const char* r : kRoles)
+    if (param == r) return {def, def};
+  if (def <= 1) return {def, def};
+  return {def - def / 2, def + def / 2};
 }
 
 const TargetInfo* find_target(std::string_view name) {

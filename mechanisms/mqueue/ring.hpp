@@ -71,6 +71,23 @@ class RacyRing {
   }
   void finish(Actor& a) { Cell<uint32_t>(&st_->done[a.index()], r_).store(1, "ring.store_done"); }
 
+  // Non-blocking ops (parallel state machines): false / nullopt when the
+  // ring looks full / empty. Same race: each load and store its own point.
+  bool try_push(const Msg& m) {
+    const uint32_t t = tail_.load("ring.load_tail");
+    if (int32_t(t - head_.load("ring.load_head")) >= cap_) return false;
+    slot(t).store(m, "ring.store_slot");
+    tail_.store(t + 1, "ring.store_tail");
+    return true;
+  }
+  std::optional<Msg> try_pop() {
+    const uint32_t h = head_.load("ring.load_head");
+    if (int32_t(tail_.load("ring.load_tail") - h) <= 0) return std::nullopt;
+    const Msg m = slot(h).load("ring.load_slot");
+    head_.store(h + 1, "ring.store_head");
+    return m;
+  }
+
   // Take messages until every producer is done and the ring is empty.
   template <class Sink>
   void drain(Actor& a, int producers, Sink&& sink) {
@@ -150,6 +167,32 @@ class BoundedBuffer {
     head_.store(h + 1, "buffer.store_head");
     mutex_.unlock("buffer.unlock");
     empty_.post("buffer.post_empty");
+    return m;
+  }
+
+  // Non-blocking ops (parallel state machines): the index updates under the
+  // mutex alone; a state machine uses only these, never push/pop, so the
+  // semaphores are not involved.
+  bool try_push(const Msg& m) {
+    mutex_.lock("buffer.lock");
+    const uint32_t t = tail_.load("buffer.load_tail");
+    const bool room = int32_t(t - head_.load("buffer.load_head")) < cap_;
+    if (room) {
+      slot(t).store(m, "buffer.store_slot");
+      tail_.store(t + 1, "buffer.store_tail");
+    }
+    mutex_.unlock("buffer.unlock");
+    return room;
+  }
+  std::optional<Msg> try_pop() {
+    mutex_.lock("buffer.lock");
+    std::optional<Msg> m;
+    const uint32_t h = head_.load("buffer.load_head");
+    if (int32_t(tail_.load("buffer.load_tail") - h) > 0) {
+      m = slot(h).load("buffer.load_slot");
+      head_.store(h + 1, "buffer.store_head");
+    }
+    mutex_.unlock("buffer.unlock");
     return m;
   }
 

@@ -29,6 +29,9 @@ inline constexpr int kKvMaxKeys = 8;
 inline constexpr int kKvMaxCalls = 16;
 inline constexpr long kKvInitial = 5;  // every key's value before the run
 inline constexpr uint32_t kKvAdd = 1, kKvTransfer = 2, kKvOk = 3, kKvRejected = 4;
+// Register ops (parallel state machines): get(key) -> value; put(key, -, v);
+// cas(key, old, new), rejected when the key does not hold `old`.
+inline constexpr uint32_t kKvGet = 5, kKvPut = 6, kKvCas = 7;
 
 // What a client saw acknowledged: the request and its status.
 struct KvAck {
@@ -51,15 +54,18 @@ class KvStore {
   // Controller, in setup: create this run's store and connections. Members
   // are filled as they are made, so close() undoes a partial open.
   void open(RunContext& ctx, KvSync sync) {
-    sync_ = sync;
     const Params& p = ctx.params();
-    workers_ = int(p.get("workers"));
-    keys_ = int(p.get("keys"));
+    if (p.get("calls") > kKvMaxCalls) throw std::invalid_argument("rpc.kv: calls must be at most 16");
+    open(ctx, sync, int(p.get("workers")), int(p.get("keys")));
+  }
+  void open(RunContext& ctx, KvSync sync, int workers, int keys) {
+    sync_ = sync;
+    workers_ = workers;
+    keys_ = keys;
     clients_ = ctx.actors() - workers_;
     if (workers_ < 1 || clients_ < 1)
       throw std::invalid_argument("rpc.kv needs workers >= 1 and at least one client (actors > workers)");
     if (keys_ < 1 || keys_ > kKvMaxKeys) throw std::invalid_argument("rpc.kv: keys must be in 1..8");
-    if (p.get("calls") > kKvMaxCalls) throw std::invalid_argument("rpc.kv: calls must be at most 16");
     st_ = ctx.shm_new<KvShared>("kv");
     for (int k = 0; k < keys_; ++k) st_->value[k] = kKvInitial;
     lock_ = sync::Mutex(&st_->lock, ctx.resource("rpc.kv.store_lock"));
@@ -125,6 +131,7 @@ class KvStore {
     st_->acked[actor] = k + 1;
   }
   const KvShared& state() const { return *st_; }
+  KvShared& state() { return *st_; }
   int keys() const { return keys_; }
 
  private:
@@ -134,7 +141,15 @@ class KvStore {
     rep.from = req.from;
     rep.id = req.id;
     if (sync_ == KvSync::locked) lock_.lock("store.lock");
-    if (req.op == kKvAdd) {
+    if (req.op == kKvGet) {
+      rep.arg[0] = cell_[req.arg[0]].load("store.get");
+    } else if (req.op == kKvPut) {
+      cell_[req.arg[0]].store(req.arg[2], "store.put");
+    } else if (req.op == kKvCas) {
+      Cell<long>& c = cell_[req.arg[0]];
+      if (c.load("cas.load") != req.arg[1]) rep.op = kKvRejected;  // racy: the store below may follow a stale compare
+      else c.store(req.arg[2], "cas.store");
+    } else if (req.op == kKvAdd) {
       Cell<long>& c = cell_[req.arg[0]];
       const long v = c.load("store.load") + req.arg[2];
       c.store(v, "store.store");

@@ -39,24 +39,32 @@ class Counter {
     st_ = nullptr;
   }
 
-  void increment() {
+  // Returns the value it read (fetch-and-add semantics).
+  long increment() {
+    long old = 0;
     switch (sync_) {
-      case CounterSync::none: cell_.store(cell_.load("counter.load") + 1, "counter.store"); break;
+      case CounterSync::none:
+        old = cell_.load("counter.load");
+        cell_.store(old + 1, "counter.store");
+        break;
       case CounterSync::mutex:
         mutex_.lock();
-        cell_.store(cell_.load("counter.load") + 1, "counter.store");
+        old = cell_.load("counter.load");
+        cell_.store(old + 1, "counter.store");
         mutex_.unlock();
         break;
       case CounterSync::semaphore:
         sem_.lock();
-        cell_.store(cell_.load("counter.load") + 1, "counter.store");
+        old = cell_.load("counter.load");
+        cell_.store(old + 1, "counter.store");
         sem_.unlock();
         break;
       case CounterSync::atomic:
         this_actor().point(OpKind::shm_rmw, cell_.resource(), "counter.fetch_add");
-        st_->atomic_value.fetch_add(1, std::memory_order_relaxed);
+        old = st_->atomic_value.fetch_add(1, std::memory_order_relaxed);
         break;
     }
+    return old;
   }
 
   long value() const { return sync_ == CounterSync::atomic ? st_->atomic_value.load() : st_->value; }

@@ -1,5 +1,6 @@
 // shm.counter.*: every actor increments a shared counter `ops` times; the
-// oracle checks the final value is actors x ops (no lost update).
+// oracle checks the final value is actors x ops (no lost update), and the
+// history of fetch_adds (each returns the value it read) is linearizable.
 #include "shm/counter.hpp"
 
 namespace ipcrace::shm {
@@ -10,7 +11,10 @@ class CounterScenario final : public Scenario {
   explicit CounterScenario(CounterSync sync) : sync_(sync) {}
   void setup(RunContext& ctx) override { counter_ = Counter(ctx, sync_); }
   void actor(Actor& a) override {
-    for (int64_t i = 0; i < a.params().get("ops"); ++i) counter_.increment();
+    for (int64_t i = 0; i < a.params().get("ops"); ++i) {
+      a.invoke("fetch_add", {1});
+      a.complete(EventType::ok, {counter_.increment()});
+    }
   }
   void check(RunContext& ctx) override {
     const long want = long(ctx.actors()) * long(ctx.params().get("ops"));
@@ -39,6 +43,8 @@ TargetInfo counter_target(const char* name, Variant v, CounterSync sync, const c
       .make = [sync] { return std::make_unique<CounterScenario>(sync); },
       .budget_runs = 200,
       .source = __FILE__,
+      .model = "counter",
+      .ranges = {{"actors", {2, 4}}, {"ops", {1, 3}}},
   };
 }
 

@@ -42,6 +42,7 @@ TargetInfo once_target(const char* name, Variant v, OnceSync sync, const char* h
       .make = [sync] { return std::make_unique<OnceScenario>(sync); },
       .budget_runs = 200,
       .source = __FILE__,
+      .ranges = {{"actors", {2, 4}}},
   };
 }
 

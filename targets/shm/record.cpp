@@ -1,7 +1,8 @@
 // shm.record.*: actor 0 writes versions 1..writes of a multi-word record
 // (every word set to the version); the other actors read it `reads` times.
 // Oracle, in each reader: every snapshot holds one version in all its words
-// (no torn read), and a reader never sees the versions go backwards.
+// (no torn read), and a reader never sees the versions go backwards; the
+// history of writes and snapshots is linearizable (register model).
 #include <stdexcept>
 #include <string>
 
@@ -21,11 +22,16 @@ class RecordScenario final : public Scenario {
   }
   void actor(Actor& a) override {
     if (a.index() == 0) {
-      for (int64_t v = 1; v <= a.params().get("writes"); ++v) record_.write(long(v));
+      for (int64_t v = 1; v <= a.params().get("writes"); ++v) {
+        a.invoke("write", {v});
+        record_.write(long(v));
+        a.complete(EventType::ok);
+      }
       return;
     }
     long last = 0;
     for (int64_t i = 0; i < a.params().get("reads"); ++i) {
+      a.invoke("read");
       std::vector<long> snap = record_.read();
       std::string words;
       bool torn = false;
@@ -33,6 +39,11 @@ class RecordScenario final : public Scenario {
         words += (words.empty() ? "" : ",") + std::to_string(w);
         torn |= w != snap[0];
       }
+      // History: version 0 is the unset register (nil); a torn snapshot is
+      // recorded as all its words, a value no write ever stored.
+      if (torn) a.complete(EventType::ok, Value::of(std::vector<int64_t>(snap.begin(), snap.end())));
+      else if (snap[0] == 0) a.complete(EventType::ok);
+      else a.complete(EventType::ok, {snap[0]});
       if (torn) {
         a.fail("torn read: the record holds (" + words + "), words of different versions");
         return;
@@ -69,6 +80,8 @@ TargetInfo record_target(const char* name, Variant v, RecordSync sync, const cha
       .make = [sync] { return std::make_unique<RecordScenario>(sync); },
       .budget_runs = 200,
       .source = __FILE__,
+      .model = "register",
+      .ranges = {{"actors", {2, 4}}, {"writes", {1, 3}}, {"reads", {1, 3}}, {"words", {2, 4}}},
   };
 }
 

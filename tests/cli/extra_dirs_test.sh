@@ -11,8 +11,8 @@ build=$(mktemp -d /tmp/ipcrace-extra-dirs-XXXXXX)
 trap 'rm -rf "$build"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DIPCRACE_TESTS=OFF -DIPCRACE_BENCH=OFF -DIPCRACE_EXTRA_DIRS="$src/docs/example-mechanism" >"$build/log" 2>&1 \
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE= \
+  -DCMAKE_CXX_FLAGS=-O0 -DIPCRACE_TESTS=OFF -DIPCRACE_BENCH=OFF -DIPCRACE_EXTRA_DIRS="$src/docs/example-mechanism" >"$build/log" 2>&1 \
   || { tail -20 "$build/log"; fail "configure with IPCRACE_EXTRA_DIRS"; }
 cmake --build "$build" --target ipcrace -j "$(nproc)" >"$build/log" 2>&1 || { tail -30 "$build/log"; fail "build"; }
 B=$build/cli/ipcrace

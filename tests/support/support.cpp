@@ -7,8 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -143,6 +147,34 @@ Cmd run_cmd(const std::vector<std::string>& args, const std::string& env) {
   unlink(out_t);
   unlink(err_t);
   return r;
+}
+
+}  // namespace ipcrace::test
+
+namespace ipcrace::test {
+
+int64_t env_int(const char* name, int64_t fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
+}
+
+void rc_check(const std::function<void()>& property, int cases) {
+  const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+  rc::detail::TestMetadata md;
+  md.id = std::string(info->test_suite_name()) + "/" + info->name();
+  md.description = info->name();
+  rc::detail::TestParams params = rc::detail::configuration().testParams;
+  const char* rc_params = std::getenv("RC_PARAMS");
+  if (!rc_params || !std::strstr(rc_params, "max_success"))
+    params.maxSuccess = int(env_int("IPCRACE_PROPERTY_CASES", cases));
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty([&property] { property(); }), md, params);
+  std::ostringstream ss;
+  rc::detail::printResultMessage(result, ss);
+  if (!result.template is<rc::detail::SuccessResult>()) {
+    ADD_FAILURE() << ss.str();
+    return;
+  }
+  std::printf("%s\n", ss.str().c_str());
 }
 
 }  // namespace ipcrace::test

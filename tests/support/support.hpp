@@ -1,5 +1,6 @@
 // Test support: short campaign helpers and a snapshot of what runs can leak.
 #pragma once
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,5 +46,13 @@ struct Cmd {
   std::string err;
 };
 Cmd run_cmd(const std::vector<std::string>& args, const std::string& env = "");
+
+// rapidcheck: check `property` as the current gtest test does with
+// RC_GTEST_PROP (same test id, RC_PARAMS="reproduce=..." replays a failure),
+// but with `cases` successful cases unless RC_PARAMS names max_success
+// (IPCRACE_PROPERTY_CASES overrides `cases`). Fails the test with
+// rapidcheck's message, counterexample and reproduce string.
+void rc_check(const std::function<void()>& property, int cases);
+int64_t env_int(const char* name, int64_t fallback);
 
 }  // namespace ipcrace::test

@@ -2,10 +2,12 @@
 // operation an actor performs first reaches a point through this class.
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string_view>
 #include <utility>
 
+#include "ipcrace/history.hpp"
 #include "ipcrace/op.hpp"
 #include "ipcrace/params.hpp"
 #include "ipcrace/rng.hpp"
@@ -53,6 +55,17 @@ class Actor {
 
   // Report an assertion finding from inside the actor (first failure wins).
   void fail(std::string_view message);
+
+  // History (docs/history-format.md): record the invocation of a logical
+  // operation of this actor, and then its completion, each stamped with the
+  // scheduler step. The harness checks the history against the target's
+  // model (TargetInfo::model) and `ipcrace replay --history` writes it.
+  // Recording is not a point: it never changes the schedule. An empty list is
+  // nil; at most 6 integers per value, op and key at most 14 and 15 chars.
+  void invoke(std::string_view op, std::initializer_list<int64_t> arg = {}, std::string_view key = {});
+  void invoke(std::string_view op, const Value& arg, std::string_view key = {});
+  void complete(EventType type, std::initializer_list<int64_t> result = {});
+  void complete(EventType type, const Value& result);
 
  private:
   // The try of the op just granted would block: park without counting it as done.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ipcrace/history.hpp"
 #include "ipcrace/op.hpp"
 
 namespace ipcrace {
@@ -36,6 +37,10 @@ struct RunResult {
   bool pruned = false;          // dfs: redundant by sleep sets, not checked
   bool diverged = false;        // replay: an actor reached another op than recorded
   std::string divergence;       // which step and what differed
+  // What the actors recorded with Actor::invoke/complete (empty if nothing);
+  // truncated: more events than the log holds (the history was not checked).
+  std::vector<HistoryEvent> history;
+  bool history_truncated = false;
   bool found() const { return kind != FindingKind::none; }
   uint64_t trace_hash() const;  // stable hash of the trace (and outcome)
 };

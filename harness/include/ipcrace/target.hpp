@@ -2,10 +2,12 @@
 #pragma once
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ipcrace/actor.hpp"
@@ -49,8 +51,22 @@ struct TargetInfo {
   std::function<std::unique_ptr<Scenario>()> make;
   int budget_runs = 1000;  // racy: found under pct within this many runs
   std::string source;     // file that registers it (for reports and SARIF)
+  // The sequential model (oracles.hpp: register, cas-register, counter, queue,
+  // kv) of the history the actors record with Actor::invoke/complete. When
+  // set, every run whose other oracles pass is also checked for
+  // linearizability; a violation is an assertion finding.
+  std::string model;
+  // Workload ranges for generated workloads (the per-target property tests):
+  // param -> {lo, hi}, inclusive; e.g. {"actors", {2, 4}}. A racy target must
+  // be found within budget_runs for every workload in range. Params without
+  // a range vary around their default (property_range), role counts (actors,
+  // producers, workers, ...) stay at their default.
+  std::map<std::string, std::pair<int64_t, int64_t>> ranges;
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
+
+// The range a generated workload draws `param` from (see TargetInfo::ranges).
+std::pair<int64_t, int64_t> property_range(const TargetInfo& t, const std::string& param);
 
 bool register_target(TargetInfo info);  // aborts on a duplicate name
 const std::vector<TargetInfo>& all_targets();  // sorted by name

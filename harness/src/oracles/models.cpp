@@ -67,6 +67,11 @@ class CounterModel : public Model {
       *n = {s[0] + d};
       return true;
     }
+    if (op.op == "fetch_add") {  // add d, returning the value before
+      if (!one(op.input)) return false;
+      *n = {s[0] + op.input.v[0]};
+      return op.indeterminate() || (one(op.output) && op.output.v[0] == s[0]);
+    }
     if (op.op == "read") {
       *n = s;
       return op.indeterminate() || (one(op.output) && op.output.v[0] == s[0]);

@@ -1,0 +1,105 @@
+// One rapidcheck property per registered target, in-tree or added with
+// IPCRACE_EXTRA_DIRS, registered at start-up (no edit here when a target is
+// added). A case generates a workload (each parameter drawn from the target's
+// ranges: actors 2-4 where the target allows, ops, sizes, ...), a strategy and
+// its seed, then runs a campaign in real processes:
+//   racy target          the harness finds its bug within budget_runs (pct),
+//   synchronised target  no oracle fails in IPCRACE_PROPERTY_RUNS runs.
+// A failure prints rapidcheck's RC_PARAMS="reproduce=..." and either the
+// `ipcrace replay` command of the finding's saved schedule (synchronised) or
+// the `ipcrace run` command of the campaign that found nothing (racy).
+// Environment: IPCRACE_PROPERTY_CASES (cases per target, default 4, unless
+// RC_PARAMS sets max_success), IPCRACE_PROPERTY_RUNS (runs per case of a
+// synchronised target, default 100), IPCRACE_PROPERTY_OUT (schedule folder).
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include "ipcrace/campaign.hpp"
+#include "ipcrace/faults.hpp"
+#include "support/support.hpp"
+
+namespace ipcrace::test {
+namespace {
+
+std::string out_dir() {
+  const char* v = std::getenv("IPCRACE_PROPERTY_OUT");
+  return v && *v ? v : "/tmp/ipcrace-properties";
+}
+
+std::string injected_env() {
+  const char* v = std::getenv("IPCRACE_INJECT");
+  return v && *v ? std::string("IPCRACE_INJECT=") + v + " " : "";
+}
+
+std::string param_flags(const Params& p) {
+  std::string s;
+  for (const auto& [k, v] : p.all()) s += " --param " + k + "=" + std::to_string(v);
+  return s;
+}
+
+// The property of target t, for one generated case.
+void target_property(const TargetInfo& t) {
+  Params p;
+  for (const auto& [k, def] : t.defaults.all()) {
+    const auto [lo, hi] = property_range(t, k);
+    p.set(k, hi > lo ? *rc::gen::inRange<int64_t>(lo, hi + 1).as(k) : def);
+  }
+  const bool racy = t.expect() == Expect::finding;
+  CampaignOptions o;
+  o.overrides = p;
+  o.strategy.name = racy ? "pct" : *rc::gen::element<std::string>("pct", "random", "pos").as("strategy");
+  o.strategy.seed = *rc::gen::inRange<uint64_t>(1, uint64_t(1) << 31).as("strategy seed");
+  o.run.cpu = test_cpu();
+  o.runs = racy ? uint64_t(t.budget_runs) : uint64_t(env_int("IPCRACE_PROPERTY_RUNS", 100));
+  o.stop_at_first = true;
+  o.out_dir = out_dir();
+  o.max_saved = 1;
+  CampaignResult r;
+  try {
+    r = run_campaign(t, o);
+  } catch (const std::invalid_argument& e) {
+    RC_DISCARD(std::string("workload rejected by the target: ") + e.what());
+  }
+  const std::string flags = param_flags(p) + " --strategy " + o.strategy.name + " --seed " +
+                            std::to_string(o.strategy.seed) + " --runs " + std::to_string(o.runs);
+  if (racy && r.findings == 0)
+    RC_FAIL(t.name + ": the race was not found within " + std::to_string(o.runs) + " runs\n  rerun: " +
+            injected_env() + "ipcrace run " + t.name + flags);
+  if (!racy && r.findings > 0) {
+    const std::string file = r.schedule_files.empty() ? std::string("(not saved)") : r.schedule_files.front();
+    RC_FAIL(t.name + ": " + finding_kind_name(r.first->finding) + ": " + r.first->message + "\n  replay: " +
+            injected_env() + "ipcrace replay " + file + "\n  campaign: " + injected_env() + "ipcrace run " + t.name +
+            flags);
+  }
+}
+
+class TargetProperty : public testing::Test {
+ public:
+  explicit TargetProperty(const TargetInfo* t) : t_(t) {}
+  void TestBody() override {
+    const TargetInfo* t = t_;
+    rc_check([t] { target_property(*t); }, 4);
+  }
+
+ private:
+  const TargetInfo* t_;
+};
+
+}  // namespace
+}  // namespace ipcrace::test
+
+int main(int argc, char** argv) {
+  testing::InitGoogleTest(&argc, argv);
+  for (const ipcrace::TargetInfo& t : ipcrace::all_targets()) {
+    if (t.family == "test") continue;  // the harness's own fixtures (crash, hang, ...)
+    const ipcrace::TargetInfo* tp = &t;
+    testing::RegisterTest("TargetProperty", t.name.c_str(), nullptr, nullptr, __FILE__, __LINE__,
+                          [tp]() -> testing::Test* { return new ipcrace::test::TargetProperty(tp); });
+  }
+  return RUN_ALL_TESTS();
+}
