@@ -130,15 +130,13 @@ static std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-Cmd run_cmd(const std::vector<std::string>& args, const std::string& env) {
+Cmd run_shell(const std::string& command) {
   char out_t[] = "/tmp/ipcrace-test-outXXXXXX";
   char err_t[] = "/tmp/ipcrace-test-errXXXXXX";
   int o = mkstemp(out_t), e = mkstemp(err_t);
   close(o);
   close(e);
-  std::string cmd = env + " " + ipcrace_bin();
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += std::string(" >") + out_t + " 2>" + err_t + " </dev/null";
+  const std::string cmd = command + " >" + out_t + " 2>" + err_t + " </dev/null";
   int status = std::system(cmd.c_str());
   Cmd r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -147,6 +145,12 @@ Cmd run_cmd(const std::vector<std::string>& args, const std::string& env) {
   unlink(out_t);
   unlink(err_t);
   return r;
+}
+
+Cmd run_cmd(const std::vector<std::string>& args, const std::string& env) {
+  std::string cmd = env + " " + ipcrace_bin();
+  for (const auto& a : args) cmd += " '" + a + "'";
+  return run_shell(cmd);
 }
 
 }  // namespace ipcrace::test

@@ -46,6 +46,8 @@ struct Cmd {
   std::string err;
 };
 Cmd run_cmd(const std::vector<std::string>& args, const std::string& env = "");
+// A shell command line; stdout and stderr captured.
+Cmd run_shell(const std::string& command);
 
 // rapidcheck: check `property` as the current gtest test does with
 // RC_GTEST_PROP (same test id, RC_PARAMS="reproduce=..." replays a failure),

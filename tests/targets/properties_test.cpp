@@ -19,6 +19,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "ipcrace/campaign.hpp"
 #include "ipcrace/faults.hpp"
 #include "support/support.hpp"
@@ -89,6 +91,55 @@ class TargetProperty : public testing::Test {
  private:
   const TargetInfo* t_;
 };
+
+std::string between(const std::string& s, const std::string& from, const std::string& to) {
+  const size_t a = s.find(from);
+  if (a == std::string::npos) return {};
+  const size_t b = s.find(to, a + from.size());
+  return s.substr(a + from.size(), b == std::string::npos ? std::string::npos : b - a - from.size());
+}
+
+// A failing property (the synchronised counter with its lock removed by
+// IPCRACE_INJECT=no-lock) prints a reproduce string and a replay command; the
+// reproduce string run again fails in the same way, with the same
+// counterexample, and the replay command reproduces the finding.
+TEST(ReproduceString, RunAgainFailsTheSameWay) {
+  char dir[] = "/tmp/ipcrace-repro-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
+  const std::string env = std::string("IPCRACE_INJECT=no-lock IPCRACE_PROPERTY_OUT=") + dir + " ";
+  const std::string filter = " --gtest_filter=TargetProperty.shm.counter.mutex";
+  char exe[4096];
+  const ssize_t n = readlink(self.c_str(), exe, sizeof exe - 1);
+  ASSERT_GT(n, 0);
+  exe[n] = 0;
+  const Cmd first = run_shell(env + exe + filter);
+  ASSERT_NE(first.code, 0) << "the property did not fail with the lock removed:\n" << first.out;
+  const std::string all = first.out + first.err;
+  const std::string repro = between(all, "RC_PARAMS=\"reproduce=", "\"");
+  ASSERT_FALSE(repro.empty()) << all;
+  const std::string failure = between(all, "shm.counter.mutex: assertion: ", "\n");
+  ASSERT_NE(failure.find("lost update"), std::string::npos) << all;
+  const std::string counterexample = between(all, "Falsifiable after", "RC_FAIL");
+  const std::string example = counterexample.substr(counterexample.find('\n'));  // drop the case/shrink counts
+  const std::string replay = between(all, "\n  replay: ", "\n");
+  ASSERT_NE(replay.find("ipcrace replay " + std::string(dir)), std::string::npos) << all;
+
+  const Cmd again = run_shell(env + "RC_PARAMS=\"reproduce=" + repro + "\" " + exe + filter);
+  const std::string all2 = again.out + again.err;
+  EXPECT_NE(again.code, 0) << all2;
+  EXPECT_EQ(between(all2, "shm.counter.mutex: assertion: ", "\n"), failure) << all2;
+  const std::string counterexample2 = between(all2, "Falsifiable after", "RC_FAIL");
+  EXPECT_EQ(counterexample2.substr(counterexample2.find('\n')), example) << all2;
+
+  // The printed replay command: IPCRACE_INJECT=no-lock ipcrace replay FILE.
+  const std::string bin_cmd = replay.substr(0, replay.find("ipcrace replay")) + ipcrace_bin() +
+                              replay.substr(replay.find("ipcrace replay") + std::string("ipcrace").size());
+  const Cmd rep = run_shell(bin_cmd);
+  EXPECT_EQ(rep.code, 10) << bin_cmd << "\n" << rep.out << rep.err;
+  EXPECT_NE(rep.out.find("reproduced assertion: lost update"), std::string::npos) << rep.out;
+  std::system((std::string("rm -rf ") + dir).c_str());
+}
 
 }  // namespace
 }  // namespace ipcrace::test
