@@ -236,7 +236,7 @@ CampaignResult explore(const TargetInfo& t, uint64_t runs, uint64_t seed) {
   o.run.cpu = test_cpu();
   o.runs = runs;
   o.stop_at_first = true;
-  o.out_dir = "/tmp/ipcrace-properties";
+  o.out_dir = "property-findings";  // in ctest's working directory (the build tree)
   o.max_saved = 1;
   return run_campaign(t, o);
 }

@@ -10,7 +10,7 @@
 // the `ipcrace run` command of the campaign that found nothing (racy).
 // Environment: IPCRACE_PROPERTY_CASES (cases per target, default 4, unless
 // RC_PARAMS sets max_success), IPCRACE_PROPERTY_RUNS (runs per case of a
-// synchronised target, default 100), IPCRACE_PROPERTY_OUT (schedule folder).
+// synchronised target, default 100), IPCRACE_PROPERTY_OUT (schedule folder, default property-findings/).
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
@@ -30,7 +30,7 @@ namespace {
 
 std::string out_dir() {
   const char* v = std::getenv("IPCRACE_PROPERTY_OUT");
-  return v && *v ? v : "/tmp/ipcrace-properties";
+  return v && *v ? v : "property-findings";  // in ctest's working directory (the build tree)
 }
 
 std::string injected_env() {
@@ -106,6 +106,10 @@ std::string between(const std::string& s, const std::string& from, const std::st
 TEST(ReproduceString, RunAgainFailsTheSameWay) {
   char dir[] = "/tmp/ipcrace-repro-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
+  struct RemoveDir {
+    const char* d;
+    ~RemoveDir() { std::system((std::string("rm -rf ") + d).c_str()); }
+  } remove_dir{dir};
   const std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
   const std::string env = std::string("IPCRACE_INJECT=no-lock IPCRACE_PROPERTY_OUT=") + dir + " ";
   const std::string filter = " --gtest_filter=TargetProperty.shm.counter.mutex";
@@ -138,7 +142,6 @@ TEST(ReproduceString, RunAgainFailsTheSameWay) {
   const Cmd rep = run_shell(bin_cmd);
   EXPECT_EQ(rep.code, 10) << bin_cmd << "\n" << rep.out << rep.err;
   EXPECT_NE(rep.out.find("reproduced assertion: lost update"), std::string::npos) << rep.out;
-  std::system((std::string("rm -rf ") + dir).c_str());
 }
 
 }  // namespace
