@@ -2,53 +2,29 @@
 // payload bytes (more than PIPE_BUF) into one shared pipe; actor 0 reads them
 // all. The reader checks every message whole (checksum), per-sender order, and
 // the count; check() confirms the reader got every message.
+#include "common/reader_scenario.hpp"
 #include "pipe/large_write.hpp"
 
 namespace ipcrace::pipe {
 namespace {
 
-struct Tally {
-  int received = 0;
-};
-
-class LargeWriteScenario final : public Scenario {
+class LargeWriteScenario final : public framing::WritersReaderScenario {
  public:
   explicit LargeWriteScenario(PipeSync sync) : sync_(sync) {}
-  void setup(RunContext& ctx) override {
-    pipe_.open(ctx, sync_);
-    tally_ = ctx.shm_new<Tally>("pipe.tally");
-  }
-  void actor(Actor& a) override {
-    const int messages = int(a.params().get("messages"));
-    const uint32_t size = uint32_t(a.params().get("size"));
-    if (a.index() != 0) {
-      for (int i = 0; i < messages; ++i) pipe_.send(make_message(a, uint16_t(i), size));
-      return;
-    }
-    Checker checker(1, a.count() - 1, messages, size);
-    LargeWritePipe::Reader reader;
-    std::vector<unsigned char> m;
-    while (checker.received() < checker.expected()) {
-      std::string bad = pipe_.receive(reader, m);
-      if (bad.empty()) bad = checker.check(m.data(), m.size());
-      if (!bad.empty()) return a.fail(bad);
-    }
-    tally_->received = checker.received();  // only the reader writes it; check() reads it after the run
-  }
-  void check(RunContext& ctx) override {
-    const int want = (ctx.actors() - 1) * int(ctx.params().get("messages"));
-    if (tally_->received != want)
-      ctx.fail("reader got " + std::to_string(tally_->received) + " of " + std::to_string(want) + " messages");
-  }
-  void teardown(RunContext&) override {
-    pipe_.close();
-    tally_ = nullptr;
-  }
+
+ protected:
+  void open(RunContext& ctx) override { pipe_.open(ctx, sync_); }
+  void close(RunContext&) override { pipe_.close(); }
+  void send(Actor& a, const std::vector<unsigned char>& m) override { (void)a;
+    pipe_.send(m); }
+  void start_reading() override { reader_ = {}; }
+  std::string receive(std::vector<unsigned char>& m, int writer, uint32_t size) override { (void)writer, (void)size;
+    return pipe_.receive(reader_, m); }
 
  private:
   PipeSync sync_;
   LargeWritePipe pipe_;
-  Tally* tally_ = nullptr;
+  LargeWritePipe::Reader reader_;
 };
 
 TargetInfo make(const char* name, Variant v, PipeSync sync, const char* how) {

@@ -18,91 +18,18 @@
 namespace ipcrace::test {
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
-#else
-constexpr bool kTsan = false;
-#endif
-
-struct RacyCase {
-  std::string name;
-  FindingKind kind;
-  std::string says;  // a word the finding's message must contain
-};
-
 const std::vector<RacyCase> kRacy = {
-    {"shm.counter.racy", FindingKind::assertion, "lost update"},
-    {"shm.record.racy", FindingKind::assertion, "torn read"},
-    {"shm.once.racy", FindingKind::assertion, "init ran"},
+    {"shm.counter.racy", FindingKind::assertion, {"lost update"}},
+    {"shm.record.racy", FindingKind::assertion, {"torn read"}},
+    {"shm.once.racy", FindingKind::assertion, {"init ran"}},
 };
 const std::vector<std::string> kSynchronised = {
     "shm.counter.mutex", "shm.counter.semaphore", "shm.counter.atomic", "shm.record.seqlock",
     "shm.record.rwlock", "shm.once.cas",          "shm.once.mutex",
 };
 
-std::string clean_name(std::string s) {
-  for (char& c : s)
-    if (c == '.') c = '_';
-  return s;
-}
-
-// Leftovers of this process only: other campaigns may run on the machine.
-std::set<std::string> my_leftovers() {
-  const std::string mine = "ipcrace." + std::to_string(getpid()) + ".";
-  std::set<std::string> out;
-  for (const auto& l : leftovers())
-    if (l.rfind("process ", 0) == 0 || l.find(mine) != std::string::npos) out.insert(l);
-  return out;
-}
-
 class Racy : public testing::TestWithParam<RacyCase> {};
 class Synchronised : public testing::TestWithParam<std::string> {};
-
-void expect_found(const RacyCase& c, ActorMode mode, int seeds) {
-  const TargetInfo& t = target(c.name);
-  ASSERT_EQ(t.variant, Variant::racy);
-  ASSERT_LE(t.budget_runs, 1000);
-  for (int s = 1; s <= seeds; ++s) {
-    Quick q;
-    q.strategy = "pct";
-    q.seed = uint64_t(s);
-    q.runs = uint64_t(t.budget_runs);
-    q.mode = mode;
-    q.stop_at_first = true;
-    CampaignResult r = campaign(c.name, q);
-    ASSERT_GT(r.findings, 0u) << c.name << ": pct seed " << s << " found nothing in " << r.runs << " runs ("
-                              << actor_mode_name(mode) << ")";
-    ASSERT_TRUE(r.first.has_value());
-    if (kTsan && mode == ActorMode::threads && r.first->finding == FindingKind::tsan) continue;
-    EXPECT_EQ(r.first->finding, c.kind) << r.first->message;
-    EXPECT_NE(r.first->message.find(c.says), std::string::npos) << r.first->message;
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
-
-void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params = {}) {
-  ASSERT_EQ(target(name).variant, Variant::synchronised);
-  for (const char* strategy : {"random", "pct", "pos", "dfs"}) {
-    Quick q;
-    q.strategy = strategy;
-    q.runs = runs;
-    q.seed = 7;
-    q.mode = mode;
-    q.stop_at_first = true;
-    q.params = params;
-    CampaignResult r = campaign(name, q);  // dfs: preemption bound 2 (default), bounded by `runs`
-    EXPECT_EQ(r.findings, 0u) << name << " under " << strategy << " (" << actor_mode_name(mode) << "): "
-                              << (r.first ? r.first->message : std::string());
-    EXPECT_GT(r.runs, 0u);
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
 
 TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
 TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
@@ -110,9 +37,9 @@ TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::pro
 TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
 
 INSTANTIATE_TEST_SUITE_P(Shm, Racy, testing::ValuesIn(kRacy),
-                         [](const testing::TestParamInfo<RacyCase>& i) { return clean_name(i.param.name); });
+                         [](const testing::TestParamInfo<RacyCase>& i) { return test_name(i.param.name); });
 INSTANTIATE_TEST_SUITE_P(Shm, Synchronised, testing::ValuesIn(kSynchronised),
-                         [](const testing::TestParamInfo<std::string>& i) { return clean_name(i.param); });
+                         [](const testing::TestParamInfo<std::string>& i) { return test_name(i.param); });
 
 TEST(Shm, TargetsAreRegisteredWithTheirFamily) {
   for (const auto& c : kRacy) {
@@ -144,7 +71,7 @@ TEST(Shm, RacyFindingsReplayInBothModes) {
       EXPECT_EQ(again.kind, r.first->finding) << c.name;
       EXPECT_EQ(again.message, r.first->message) << c.name;
     }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
 TEST(Shm, LargerWorkloadsStayClean) {
@@ -159,7 +86,7 @@ TEST(Shm, RecordRejectsTooManyWords) {
   q.runs = 1;
   q.params = Params{{"words", 9}};
   EXPECT_ANY_THROW(campaign("shm.record.racy", q));
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
 // The gate's self-test: with every lock removed, the lock-based variants race.

@@ -15,77 +15,26 @@
 namespace ipcrace::test {
 namespace {
 
-const std::vector<std::string> kRacy = {"socket.stream.racy", "socket.dgram.racy", "socket.tcp.racy"};
+const std::vector<RacyCase> kRacy = {
+    {"socket.stream.racy", FindingKind::assertion, {"torn", "interleaved"}},
+    {"socket.dgram.racy", FindingKind::assertion, {"torn", "interleaved"}},
+    {"socket.tcp.racy", FindingKind::assertion, {"torn", "interleaved"}},
+};
 const std::vector<std::string> kSynchronised = {"socket.stream.locked", "socket.dgram.whole", "socket.tcp.read_full"};
 
-std::string param_name(const testing::TestParamInfo<std::string>& info) {
-  std::string s = info.param;
-  for (char& c : s)
-    if (c == '.') c = '_';
-  return s;
-}
-
-// Leftovers of this process only: other campaigns may run on the machine.
-std::set<std::string> my_leftovers() {
-  const std::string mine = "ipcrace." + std::to_string(getpid()) + ".";
-  std::set<std::string> out;
-  for (const auto& l : leftovers())
-    if (l.rfind("process ", 0) == 0 || l.find(mine) != std::string::npos) out.insert(l);
-  return out;
-}
-
-class Racy : public testing::TestWithParam<std::string> {};
+class Racy : public testing::TestWithParam<RacyCase> {};
 class Synchronised : public testing::TestWithParam<std::string> {};
-
-void expect_found(const std::string& name, ActorMode mode, int seeds) {
-  const TargetInfo& t = target(name);
-  ASSERT_EQ(t.variant, Variant::racy);
-  for (int s = 1; s <= seeds; ++s) {
-    Quick q;
-    q.strategy = "pct";
-    q.seed = uint64_t(s);
-    q.runs = uint64_t(t.budget_runs);
-    q.mode = mode;
-    q.stop_at_first = true;
-    CampaignResult r = campaign(name, q);
-    ASSERT_GT(r.findings, 0u) << name << ": pct seed " << s << " found nothing in " << r.runs << " runs ("
-                              << actor_mode_name(mode) << ")";
-    ASSERT_TRUE(r.first.has_value());
-    EXPECT_EQ(r.first->finding, FindingKind::assertion) << r.first->message;
-    EXPECT_TRUE(r.first->message.find("torn") != std::string::npos ||
-                r.first->message.find("interleaved") != std::string::npos)
-        << r.first->message;
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
-
-void expect_clean(const std::string& name, ActorMode mode, uint64_t runs) {
-  ASSERT_EQ(target(name).variant, Variant::synchronised);
-  for (const char* strategy : {"random", "pct", "pos", "dfs"}) {
-    Quick q;
-    q.strategy = strategy;
-    q.runs = runs;
-    q.seed = 7;
-    q.mode = mode;
-    q.stop_at_first = true;
-    CampaignResult r = campaign(name, q);  // dfs: preemption bound 2 (default), bounded by `runs`
-    EXPECT_EQ(r.findings, 0u) << name << " under " << strategy << " (" << actor_mode_name(mode) << "): "
-                              << (r.first ? r.first->message : std::string());
-    EXPECT_GT(r.runs, 0u);
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
 
 TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
 TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
 TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::processes, 300); }
 TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
 
-INSTANTIATE_TEST_SUITE_P(Socket, Racy, testing::ValuesIn(kRacy), param_name);
-INSTANTIATE_TEST_SUITE_P(Socket, Synchronised, testing::ValuesIn(kSynchronised), param_name);
+INSTANTIATE_TEST_SUITE_P(Socket, Racy, testing::ValuesIn(kRacy), [](const auto& i) { return test_name(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Socket, Synchronised, testing::ValuesIn(kSynchronised), [](const auto& i) { return test_name(i.param); });
 
 TEST(Socket, TargetsAreRegisteredWithTheirFamily) {
-  for (const auto& n : kRacy) EXPECT_EQ(target(n).family, "socket");
+  for (const auto& c : kRacy) EXPECT_EQ(target(c.name).family, "socket");
   for (const auto& n : kSynchronised) {
     EXPECT_EQ(target(n).family, "socket");
     EXPECT_FALSE(target(n).sync.empty());
@@ -93,7 +42,7 @@ TEST(Socket, TargetsAreRegisteredWithTheirFamily) {
 }
 
 TEST(Socket, RacyFindingsReplayInBothModes) {
-  for (const auto& name : kRacy)
+  for (const auto& [name, kind, says] : kRacy)
     for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
       Quick q;
       q.runs = 200;
@@ -119,7 +68,7 @@ TEST(Socket, MoreWritersAndMessagesStayClean) {
     CampaignResult r = campaign(name, q);
     EXPECT_EQ(r.findings, 0u) << name << ": " << (r.first ? r.first->message : std::string());
   }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
 TEST(Socket, SameSeedSameTrace) {

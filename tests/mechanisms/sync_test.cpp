@@ -18,93 +18,20 @@
 namespace ipcrace::test {
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kTsan = true;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-constexpr bool kTsan = true;
-#else
-constexpr bool kTsan = false;
-#endif
-#else
-constexpr bool kTsan = false;
-#endif
-
-struct RacyCase {
-  std::string name;
-  FindingKind kind;
-  std::string says;  // a word the finding's message must contain
-};
-
 const std::vector<RacyCase> kRacy = {
-    {"sync.lock_order.racy", FindingKind::deadlock, "every live actor is blocked"},
-    {"sync.tas_lock.racy", FindingKind::assertion, "mutual exclusion violated"},
-    {"sync.condvar.lost_wakeup", FindingKind::deadlock, "cv_wait"},
-    {"sync.condvar.if_wait", FindingKind::assertion, "empty queue"},
-    {"sync.semaphore.missed_post", FindingKind::deadlock, "sem_wait"},
+    {"sync.lock_order.racy", FindingKind::deadlock, {"every live actor is blocked"}},
+    {"sync.tas_lock.racy", FindingKind::assertion, {"mutual exclusion violated"}},
+    {"sync.condvar.lost_wakeup", FindingKind::deadlock, {"cv_wait"}},
+    {"sync.condvar.if_wait", FindingKind::assertion, {"empty queue"}},
+    {"sync.semaphore.missed_post", FindingKind::deadlock, {"sem_wait"}},
 };
 const std::vector<std::string> kSynchronised = {
     "sync.lock_order.ordered",           "sync.tas_lock.exchange",  "sync.tas_lock.mutex",
     "sync.condvar.predicate_under_lock", "sync.condvar.while_wait", "sync.semaphore.post_always",
 };
 
-std::string clean_name(std::string s) {
-  for (char& c : s)
-    if (c == '.') c = '_';
-  return s;
-}
-
-// Leftovers of this process only: other campaigns may run on the machine.
-std::set<std::string> my_leftovers() {
-  const std::string mine = "ipcrace." + std::to_string(getpid()) + ".";
-  std::set<std::string> out;
-  for (const auto& l : leftovers())
-    if (l.rfind("process ", 0) == 0 || l.find(mine) != std::string::npos) out.insert(l);
-  return out;
-}
-
 class Racy : public testing::TestWithParam<RacyCase> {};
 class Synchronised : public testing::TestWithParam<std::string> {};
-
-void expect_found(const RacyCase& c, ActorMode mode, int seeds) {
-  const TargetInfo& t = target(c.name);
-  ASSERT_EQ(t.variant, Variant::racy);
-  ASSERT_LE(t.budget_runs, 1000);
-  for (int s = 1; s <= seeds; ++s) {
-    Quick q;
-    q.strategy = "pct";
-    q.seed = uint64_t(s);
-    q.runs = uint64_t(t.budget_runs);
-    q.mode = mode;
-    q.stop_at_first = true;
-    CampaignResult r = campaign(c.name, q);
-    ASSERT_GT(r.findings, 0u) << c.name << ": pct seed " << s << " found nothing in " << r.runs << " runs ("
-                              << actor_mode_name(mode) << ")";
-    ASSERT_TRUE(r.first.has_value());
-    if (kTsan && mode == ActorMode::threads && r.first->finding == FindingKind::tsan) continue;
-    EXPECT_EQ(r.first->finding, c.kind) << r.first->message;
-    EXPECT_NE(r.first->message.find(c.says), std::string::npos) << r.first->message;
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
-
-void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params = {}) {
-  ASSERT_EQ(target(name).variant, Variant::synchronised);
-  for (const char* strategy : {"random", "pct", "pos", "dfs"}) {
-    Quick q;
-    q.strategy = strategy;
-    q.runs = runs;
-    q.seed = 7;
-    q.mode = mode;
-    q.stop_at_first = true;
-    q.params = params;
-    CampaignResult r = campaign(name, q);  // dfs: preemption bound 2 (default), bounded by `runs`
-    EXPECT_EQ(r.findings, 0u) << name << " under " << strategy << " (" << actor_mode_name(mode) << "): "
-                              << (r.first ? r.first->message : std::string());
-    EXPECT_GT(r.runs, 0u);
-  }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
-}
 
 TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
 TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
@@ -112,9 +39,9 @@ TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::pro
 TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
 
 INSTANTIATE_TEST_SUITE_P(Sync, Racy, testing::ValuesIn(kRacy),
-                         [](const testing::TestParamInfo<RacyCase>& i) { return clean_name(i.param.name); });
+                         [](const testing::TestParamInfo<RacyCase>& i) { return test_name(i.param.name); });
 INSTANTIATE_TEST_SUITE_P(Sync, Synchronised, testing::ValuesIn(kSynchronised),
-                         [](const testing::TestParamInfo<std::string>& i) { return clean_name(i.param); });
+                         [](const testing::TestParamInfo<std::string>& i) { return test_name(i.param); });
 
 TEST(Sync, TargetsAreRegisteredWithTheirFamily) {
   for (const auto& c : kRacy) {
@@ -146,7 +73,7 @@ TEST(Sync, RacyFindingsReplayInBothModes) {
       EXPECT_EQ(again.kind, r.first->finding) << c.name;
       EXPECT_EQ(again.message, r.first->message) << c.name;
     }
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
 TEST(Sync, LargerWorkloadsStayClean) {
@@ -167,7 +94,7 @@ TEST(Sync, IfWaitNeedsTwoConsumers) {
   q.params = Params{{"actors", 2}};
   CampaignResult r = campaign("sync.condvar.if_wait", q);
   EXPECT_EQ(r.findings, 0u) << (r.first ? r.first->message : std::string());
-  EXPECT_EQ(my_leftovers(), std::set<std::string>{});
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
 // The gate's self-test: with every lock removed, the lock-based variants race.

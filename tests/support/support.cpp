@@ -182,3 +182,72 @@ void rc_check(const std::function<void()>& property, int cases) {
 }
 
 }  // namespace ipcrace::test
+
+namespace ipcrace::test {
+
+#if defined(__SANITIZE_THREAD__)
+const bool kTsan = true;
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+const bool kTsan = true;
+#else
+const bool kTsan = false;
+#endif
+#else
+const bool kTsan = false;
+#endif
+
+std::string test_name(std::string target) {
+  for (char& c : target)
+    if (c == '.') c = '_';
+  return target;
+}
+
+std::string describe(const CampaignResult& r) {
+  std::string s = r.target + " " + r.strategy + " seed " + std::to_string(r.seed) + " (" + actor_mode_name(r.mode) +
+                  "): " + std::to_string(r.findings) + " finding(s) in " + std::to_string(r.runs) + " runs";
+  if (r.first) s += "; first: " + std::string(finding_kind_name(r.first->finding)) + ": " + r.first->message;
+  return s;
+}
+
+void expect_found(const RacyCase& c, ActorMode mode, int seeds) {
+  const TargetInfo& t = target(c.name);
+  ASSERT_EQ(t.variant, Variant::racy);
+  ASSERT_LE(t.budget_runs, 1000);
+  for (int s = 1; s <= seeds; ++s) {
+    Quick q;
+    q.strategy = "pct";
+    q.seed = uint64_t(s);
+    q.runs = uint64_t(t.budget_runs);
+    q.mode = mode;
+    q.stop_at_first = true;
+    const CampaignResult r = campaign(c.name, q);
+    ASSERT_GT(r.findings, 0u) << describe(r);
+    ASSERT_TRUE(r.first.has_value());
+    if (kTsan && mode == ActorMode::threads && r.first->finding == FindingKind::tsan) continue;
+    if (c.kind != FindingKind::none) EXPECT_EQ(r.first->finding, c.kind) << describe(r);
+    bool says = c.says.empty();
+    for (const auto& w : c.says) says |= r.first->message.find(w) != std::string::npos;
+    EXPECT_TRUE(says) << describe(r);
+  }
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
+}
+
+void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params, uint64_t dfs_runs) {
+  ASSERT_EQ(target(name).variant, Variant::synchronised);
+  for (const char* strategy : {"random", "pct", "pos", "dfs"}) {
+    Quick q;
+    q.strategy = strategy;
+    q.runs = std::string(strategy) == "dfs" && dfs_runs ? dfs_runs : runs;  // dfs: preemption bound 2
+    q.seed = 7;
+    q.mode = mode;
+    q.stop_at_first = true;
+    q.params = params;
+    const CampaignResult r = campaign(name, q);
+    EXPECT_EQ(r.findings, 0u) << describe(r);
+    EXPECT_GT(r.runs, 0u);
+  }
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
+}
+
+}  // namespace ipcrace::test

@@ -49,6 +49,29 @@ Cmd run_cmd(const std::vector<std::string>& args, const std::string& env = "");
 // A shell command line; stdout and stderr captured.
 Cmd run_shell(const std::string& command);
 
+// ---- per-family mechanism tests (tests/mechanisms/) --------------------------
+
+// A racy target and what its finding must be: the kind (none: any) and a
+// word its message contains (any one of `says`; empty: any message).
+struct RacyCase {
+  std::string name;
+  FindingKind kind = FindingKind::none;
+  std::vector<std::string> says;
+};
+// pct finds c.name within its budget_runs for seeds 1..seeds, each first
+// finding as expected (in a TSan build, thread mode may give a tsan finding
+// instead); nothing is left behind.
+void expect_found(const RacyCase& c, ActorMode mode, int seeds);
+// random, pct and pos (`runs` each) and a bounded dfs (`dfs_runs`, 0: runs)
+// find nothing in the synchronised target; nothing is left behind.
+void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params = {},
+                  uint64_t dfs_runs = 0);
+// gtest parameter names: "shm.counter.racy" -> "shm_counter_racy".
+std::string test_name(std::string target);
+std::string describe(const CampaignResult& r);
+// Built with ThreadSanitizer.
+extern const bool kTsan;
+
 // rapidcheck: check `property` as the current gtest test does with
 // RC_GTEST_PROP (same test id, RC_PARAMS="reproduce=..." replays a failure),
 // but with `cases` successful cases unless RC_PARAMS names max_success
