@@ -12,6 +12,11 @@ using nlohmann::json;
 json target_json(const TargetInfo& t) {
   json params = json::object();
   for (const auto& [k, v] : t.defaults.all()) params[k] = v;
+  json ranges = json::object();  // what the property tests draw each parameter from
+  for (const auto& [k, v] : t.defaults.all()) {
+    const auto [lo, hi] = property_range(t, k);
+    ranges[k] = json::array({lo, hi});
+  }
   return json{{"name", t.name},
               {"family", t.family},
               {"variant", variant_name(t.variant)},
@@ -20,6 +25,8 @@ json target_json(const TargetInfo& t) {
               {"sync", t.sync},
               {"summary", t.summary},
               {"params", params},
+              {"ranges", ranges},
+              {"model", t.model.empty() ? json() : json(t.model)},
               {"budget_runs", t.budget_runs}};
 }
 

@@ -75,7 +75,7 @@ void Actor::retry_later(OpKind kind, Resource r, const char* label) {
 namespace {
 void put_text(char* dst, size_t cap, std::string_view s, const char* what) {
   if (s.size() >= cap) throw std::length_error(std::string("history ") + what + " too long: " + std::string(s));
-  std::memcpy(dst, s.data(), s.size());
+  if (!s.empty()) std::memcpy(dst, s.data(), s.size());  // an empty view may hold nullptr
   dst[s.size()] = 0;
 }
 

@@ -40,6 +40,9 @@ TargetInfo make(const char* name, Variant v, bool racy) {
       .make = [racy] { return std::make_unique<PosixScenario>(racy); },
       .budget_runs = 300,
       .source = __FILE__,
+      // The racy consumers race each other: it keeps its 2 producers and 2 consumers.
+      .ranges = racy ? std::map<std::string, std::pair<int64_t, int64_t>>{{"messages", {2, 3}}}
+                     : std::map<std::string, std::pair<int64_t, int64_t>>{{"actors", {3, 4}}},
   };
 }
 

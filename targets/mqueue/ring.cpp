@@ -76,6 +76,8 @@ TargetInfo make(const char* name, Variant v, RingKind k) {
       .make = [k] { return std::make_unique<RingScenario>(k); },
       .budget_runs = k == RingKind::racy ? 100 : 300,
       .source = __FILE__,
+      .ranges = spsc ? std::map<std::string, std::pair<int64_t, int64_t>>{}
+                     : std::map<std::string, std::pair<int64_t, int64_t>>{{"actors", {3, 4}}},  // 2 producers
   };
 }
 

@@ -37,6 +37,7 @@ TargetInfo make(const char* name, Variant v, bool locked) {
       .make = [locked] { return std::make_unique<StreamScenario>(locked); },
       .budget_runs = 200,
       .source = __FILE__,
+      .ranges = {{"actors", {3, 4}}},  // one reader, 2-3 writers
   };
 }
 

@@ -35,6 +35,7 @@ TargetInfo make(const char* name, Variant v, bool read_full) {
       .make = [read_full] { return std::make_unique<TcpScenario>(read_full); },
       .budget_runs = 200,
       .source = __FILE__,
+      .ranges = {{"actors", {2, 4}}},  // one reader, 1-3 writers
   };
 }
 

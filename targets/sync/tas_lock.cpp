@@ -65,6 +65,7 @@ TargetInfo tas_target(const char* name, Variant v, TasKind kind, const char* how
       .make = [kind] { return std::make_unique<TasScenario>(kind); },
       .budget_runs = 400,
       .source = __FILE__,
+      .ranges = {{"actors", {2, 4}}, {"ops", {1, 2}}},
   };
 }
 

@@ -33,6 +33,15 @@ TEST(Cli, ListJsonHasTheDocumentedFields) {
     for (const char* k : {"name", "family", "variant", "bug_class", "expect"}) EXPECT_TRUE(t.contains(k)) << k;
     EXPECT_TRUE(t["variant"] == "racy" || t["variant"] == "synchronised");
     EXPECT_EQ(t["expect"], t["variant"] == "racy" ? "finding" : "clean");
+    // Every parameter has the range the property tests draw it from, around its default.
+    for (const auto& [k, v] : t["params"].items()) {
+      ASSERT_TRUE(t["ranges"].contains(k)) << t["name"] << " " << k;
+      EXPECT_LE(t["ranges"][k][0].get<int64_t>(), t["ranges"][k][1].get<int64_t>()) << t["name"] << " " << k;
+    }
+    if (t["name"] == "shm.counter.racy") {
+      EXPECT_EQ(t["model"], "counter");
+      EXPECT_EQ(t["ranges"]["actors"], json::array({2, 4}));
+    }
   }
 }
 
