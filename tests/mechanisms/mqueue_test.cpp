@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ipcrace/exit_codes.hpp"
-#include "support/support.hpp"
+#include "support/family_tests.hpp"
 
 namespace ipcrace::test {
 namespace {
@@ -18,24 +18,9 @@ const std::vector<RacyCase> kRacy = {{"mqueue.posix.racy"}, {"mqueue.boost.racy"
 const std::vector<std::string> kSynchronised = {"mqueue.posix.blocking", "mqueue.boost.blocking",
                                                 "mqueue.ring.mutex_sem", "mqueue.ring.spsc"};
 
-class Racy : public testing::TestWithParam<RacyCase> {};
-class Synchronised : public testing::TestWithParam<std::string> {};
+const Family kFamily = {"mqueue", kRacy, kSynchronised, 200, 66};
 
-TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
-TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
-TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::processes, 300, {}, 200); }
-TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100, {}, 66); }
-
-INSTANTIATE_TEST_SUITE_P(Mqueue, Racy, testing::ValuesIn(kRacy), [](const auto& i) { return test_name(i.param.name); });
-INSTANTIATE_TEST_SUITE_P(Mqueue, Synchronised, testing::ValuesIn(kSynchronised), [](const auto& i) { return test_name(i.param); });
-
-TEST(Mqueue, TargetsAreRegisteredWithTheirFamily) {
-  for (const auto& c : kRacy) EXPECT_EQ(target(c.name).family, "mqueue");
-  for (const auto& n : kSynchronised) {
-    EXPECT_EQ(target(n).family, "mqueue");
-    EXPECT_FALSE(target(n).sync.empty());
-  }
-}
+IPCRACE_FAMILY_TESTS(Mqueue, kFamily)
 
 TEST(Mqueue, RemovingTheLockBreaksTheBoundedBuffer) {
   // The gate's self-test (IPCRACE_INJECT=no-lock) turns sync::Mutex into a

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "support/support.hpp"
+#include "support/family_tests.hpp"
 
 namespace ipcrace::test {
 namespace {
@@ -17,39 +17,9 @@ namespace {
 const std::vector<RacyCase> kRacy = {{"pipe.large_write.racy", FindingKind::assertion, {"torn", "interleaved"}}};
 const std::vector<std::string> kSynchronised = {"pipe.large_write.framed", "pipe.large_write.locked"};
 
-class Racy : public testing::TestWithParam<RacyCase> {};
-class Synchronised : public testing::TestWithParam<std::string> {};
+const Family kFamily = {"pipe", kRacy, kSynchronised};
 
-TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
-TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
-TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::processes, 300); }
-TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
-
-INSTANTIATE_TEST_SUITE_P(Pipe, Racy, testing::ValuesIn(kRacy), [](const auto& i) { return test_name(i.param.name); });
-INSTANTIATE_TEST_SUITE_P(Pipe, Synchronised, testing::ValuesIn(kSynchronised), [](const auto& i) { return test_name(i.param); });
-
-TEST(Pipe, TargetsAreRegisteredWithTheirFamily) {
-  for (const auto& c : kRacy) EXPECT_EQ(target(c.name).family, "pipe");
-  for (const auto& n : kSynchronised) {
-    EXPECT_EQ(target(n).family, "pipe");
-    EXPECT_FALSE(target(n).sync.empty());
-  }
-}
-
-TEST(Pipe, RacyFindingReplaysInBothModes) {
-  for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
-    Quick q;
-    q.runs = 200;
-    q.mode = mode;
-    q.stop_at_first = true;
-    CampaignResult r = campaign("pipe.large_write.racy", q);
-    ASSERT_TRUE(r.first.has_value());
-    RunResult again = replay(*r.first, mode);
-    EXPECT_FALSE(again.diverged) << again.divergence;
-    EXPECT_EQ(again.kind, r.first->finding);
-    EXPECT_EQ(again.message, r.first->message);
-  }
-}
+IPCRACE_FAMILY_TESTS(Pipe, kFamily)
 
 TEST(Pipe, MoreWritersAndMessagesStayClean) {
   for (const char* name : {"pipe.large_write.framed", "pipe.large_write.locked"}) {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "support/support.hpp"
+#include "support/family_tests.hpp"
 
 namespace ipcrace::test {
 namespace {
@@ -19,37 +19,9 @@ const std::vector<RacyCase> kRacy = {
 };
 const std::vector<std::string> kSynchronised = {"rpc.mux.locked", "rpc.mux.ids", "rpc.kv.locked"};
 
-class RpcRacy : public ::testing::TestWithParam<RacyCase> {};
-class RpcSynchronised : public ::testing::TestWithParam<std::string> {};
+const Family kFamily = {"rpc", kRacy, kSynchronised, 500, 300};
 
-TEST_P(RpcRacy, PctFindsItWithinBudgetProcesses) {
-  expect_found(GetParam(), ActorMode::processes, 10);
-}
-
-TEST_P(RpcRacy, PctFindsItWithinBudgetThreads) {
-  expect_found(GetParam(), ActorMode::threads, 3);
-}
-
-TEST_P(RpcRacy, FindingReplays) {
-  CampaignResult r = campaign(GetParam().name, Quick{.strategy = "pct", .runs = 1000, .seed = 1, .stop_at_first = true});
-  ASSERT_TRUE(r.first.has_value()) << describe(r);
-  RunResult again = replay(*r.first, ActorMode::processes);
-  EXPECT_FALSE(again.diverged) << again.divergence;
-  EXPECT_EQ(again.kind, r.first->finding);
-  EXPECT_EQ(again.message, r.first->message);
-  EXPECT_EQ(leftovers(), std::set<std::string>{});
-}
-
-TEST_P(RpcSynchronised, CleanProcesses) {
-  expect_clean(GetParam(), ActorMode::processes, 300, {}, 500);
-}
-
-TEST_P(RpcSynchronised, CleanThreads) {
-  expect_clean(GetParam(), ActorMode::threads, 100, {}, 300);
-}
-
-INSTANTIATE_TEST_SUITE_P(Rpc, RpcRacy, ::testing::ValuesIn(kRacy), [](const auto& i) { return test_name(i.param.name); });
-INSTANTIATE_TEST_SUITE_P(Rpc, RpcSynchronised, ::testing::ValuesIn(kSynchronised), [](const auto& i) { return test_name(i.param); });
+IPCRACE_FAMILY_TESTS(Rpc, kFamily)
 
 TEST(RpcTargets, MisroutedReplyIsReportedAsSuch) {
   CampaignResult r = campaign("rpc.mux.racy", Quick{.strategy = "pct", .runs = 1000, .seed = 1, .stop_at_first = true});

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "support/support.hpp"
+#include "support/family_tests.hpp"
 
 namespace ipcrace::test {
 namespace {
@@ -22,40 +22,9 @@ const std::vector<RacyCase> kRacy = {
 };
 const std::vector<std::string> kSynchronised = {"socket.stream.locked", "socket.dgram.whole", "socket.tcp.read_full"};
 
-class Racy : public testing::TestWithParam<RacyCase> {};
-class Synchronised : public testing::TestWithParam<std::string> {};
+const Family kFamily = {"socket", kRacy, kSynchronised};
 
-TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
-TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
-TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::processes, 300); }
-TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
-
-INSTANTIATE_TEST_SUITE_P(Socket, Racy, testing::ValuesIn(kRacy), [](const auto& i) { return test_name(i.param.name); });
-INSTANTIATE_TEST_SUITE_P(Socket, Synchronised, testing::ValuesIn(kSynchronised), [](const auto& i) { return test_name(i.param); });
-
-TEST(Socket, TargetsAreRegisteredWithTheirFamily) {
-  for (const auto& c : kRacy) EXPECT_EQ(target(c.name).family, "socket");
-  for (const auto& n : kSynchronised) {
-    EXPECT_EQ(target(n).family, "socket");
-    EXPECT_FALSE(target(n).sync.empty());
-  }
-}
-
-TEST(Socket, RacyFindingsReplayInBothModes) {
-  for (const auto& [name, kind, says] : kRacy)
-    for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
-      Quick q;
-      q.runs = 200;
-      q.mode = mode;
-      q.stop_at_first = true;
-      CampaignResult r = campaign(name, q);
-      ASSERT_TRUE(r.first.has_value()) << name;
-      RunResult again = replay(*r.first, mode);
-      EXPECT_FALSE(again.diverged) << name << ": " << again.divergence;
-      EXPECT_EQ(again.kind, r.first->finding) << name;
-      EXPECT_EQ(again.message, r.first->message) << name;
-    }
-}
+IPCRACE_FAMILY_TESTS(Socket, kFamily)
 
 TEST(Socket, MoreWritersAndMessagesStayClean) {
   // Enough datagrams to fill the reader's queue (net.unix.max_dgram_qlen,

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ipcrace/exit_codes.hpp"
-#include "support/support.hpp"
+#include "support/family_tests.hpp"
 
 namespace ipcrace::test {
 namespace {
@@ -30,51 +30,9 @@ const std::vector<std::string> kSynchronised = {
     "sync.condvar.predicate_under_lock", "sync.condvar.while_wait", "sync.semaphore.post_always",
 };
 
-class Racy : public testing::TestWithParam<RacyCase> {};
-class Synchronised : public testing::TestWithParam<std::string> {};
+const Family kFamily = {"sync", kRacy, kSynchronised};
 
-TEST_P(Racy, PctFindsItWithinBudgetInProcesses) { expect_found(GetParam(), ActorMode::processes, 10); }
-TEST_P(Racy, PctFindsItWithinBudgetInThreads) { expect_found(GetParam(), ActorMode::threads, 3); }
-TEST_P(Synchronised, CleanInProcesses) { expect_clean(GetParam(), ActorMode::processes, 300); }
-TEST_P(Synchronised, CleanInThreads) { expect_clean(GetParam(), ActorMode::threads, 100); }
-
-INSTANTIATE_TEST_SUITE_P(Sync, Racy, testing::ValuesIn(kRacy),
-                         [](const testing::TestParamInfo<RacyCase>& i) { return test_name(i.param.name); });
-INSTANTIATE_TEST_SUITE_P(Sync, Synchronised, testing::ValuesIn(kSynchronised),
-                         [](const testing::TestParamInfo<std::string>& i) { return test_name(i.param); });
-
-TEST(Sync, TargetsAreRegisteredWithTheirFamily) {
-  for (const auto& c : kRacy) {
-    EXPECT_EQ(target(c.name).family, "sync");
-    EXPECT_TRUE(target(c.name).defaults.has("actors"));
-  }
-  for (const auto& n : kSynchronised) {
-    EXPECT_EQ(target(n).family, "sync");
-    EXPECT_FALSE(target(n).sync.empty()) << n;
-    EXPECT_TRUE(target(n).defaults.has("actors"));
-  }
-  // Every sync target registered is covered here.
-  size_t registered = 0;
-  for (const auto& t : all_targets()) registered += t.family == "sync";
-  EXPECT_EQ(registered, kRacy.size() + kSynchronised.size());
-}
-
-TEST(Sync, RacyFindingsReplayInBothModes) {
-  for (const auto& c : kRacy)
-    for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
-      Quick q;
-      q.runs = 200;
-      q.mode = mode;
-      q.stop_at_first = true;
-      CampaignResult r = campaign(c.name, q);
-      ASSERT_TRUE(r.first.has_value()) << c.name;
-      RunResult again = replay(*r.first, mode);
-      EXPECT_FALSE(again.diverged) << c.name << ": " << again.divergence;
-      EXPECT_EQ(again.kind, r.first->finding) << c.name;
-      EXPECT_EQ(again.message, r.first->message) << c.name;
-    }
-  EXPECT_EQ(leftovers(), std::set<std::string>{});
-}
+IPCRACE_FAMILY_TESTS(Sync, kFamily)
 
 TEST(Sync, LargerWorkloadsStayClean) {
   expect_clean("sync.lock_order.ordered", ActorMode::processes, 60, {{"actors", 3}, {"ops", 2}});

@@ -233,6 +233,38 @@ void expect_found(const RacyCase& c, ActorMode mode, int seeds) {
   EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
+void expect_family_registered(const Family& f) {
+  for (const auto& c : f.racy) {
+    EXPECT_EQ(target(c.name).family, f.name);
+    EXPECT_EQ(target(c.name).variant, Variant::racy) << c.name;
+  }
+  for (const auto& n : f.synchronised) {
+    EXPECT_EQ(target(n).family, f.name);
+    EXPECT_EQ(target(n).variant, Variant::synchronised) << n;
+    EXPECT_FALSE(target(n).sync.empty()) << n;
+  }
+  size_t registered = 0;
+  for (const auto& t : all_targets()) registered += t.family == f.name;
+  EXPECT_EQ(registered, f.racy.size() + f.synchronised.size()) << "a " << f.name << " target is not listed";
+}
+
+void expect_findings_replay(const Family& f) {
+  for (const auto& c : f.racy)
+    for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
+      Quick q;
+      q.runs = uint64_t(target(c.name).budget_runs) * 2;
+      q.mode = mode;
+      q.stop_at_first = true;
+      const CampaignResult r = campaign(c.name, q);
+      ASSERT_TRUE(r.first.has_value()) << describe(r);
+      const RunResult again = replay(*r.first, mode);
+      EXPECT_FALSE(again.diverged) << c.name << ": " << again.divergence;
+      EXPECT_EQ(again.kind, r.first->finding) << c.name;
+      EXPECT_EQ(again.message, r.first->message) << c.name;
+    }
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
+}
+
 void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params, uint64_t dfs_runs) {
   ASSERT_EQ(target(name).variant, Variant::synchronised);
   for (const char* strategy : {"random", "pct", "pos", "dfs"}) {

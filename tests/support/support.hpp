@@ -66,6 +66,20 @@ void expect_found(const RacyCase& c, ActorMode mode, int seeds);
 // find nothing in the synchronised target; nothing is left behind.
 void expect_clean(const std::string& name, ActorMode mode, uint64_t runs, const Params& params = {},
                   uint64_t dfs_runs = 0);
+// A family's targets, for IPCRACE_FAMILY_TESTS (family_tests.hpp).
+struct Family {
+  std::string name;  // shm, sync, ...
+  std::vector<RacyCase> racy;
+  std::vector<std::string> synchronised;
+  uint64_t dfs_runs_processes = 0;  // expect_clean's dfs budget (0: as the others)
+  uint64_t dfs_runs_threads = 0;
+};
+// Every listed target is registered in the family (a synchronised one names
+// its coordination), and the lists cover every target the family registers.
+void expect_family_registered(const Family& f);
+// The first finding of each racy target replays to the same outcome and
+// message in processes and in threads.
+void expect_findings_replay(const Family& f);
 // gtest parameter names: "shm.counter.racy" -> "shm_counter_racy".
 std::string test_name(std::string target);
 std::string describe(const CampaignResult& r);
