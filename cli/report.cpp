@@ -259,10 +259,16 @@ void write_report(const std::string& dir, const std::vector<CampaignResult>& res
   size_t n = 0;
   for (const auto& r : results) {
     std::string links;
-    for (const auto& [s, file] : finding_schedules(r)) {
+    // The minimised schedule of the first finding leads, then each schedule as found.
+    std::vector<std::pair<Schedule, std::string>> pages;
+    if (r.minimized) pages.emplace_back(*r.minimized, r.minimized_file);
+    for (auto& p : finding_schedules(r)) pages.push_back(std::move(p));
+    for (size_t i = 0; i < pages.size(); ++i) {
+      const auto& [s, file] = pages[i];
       std::string name = page_name(s, file, n++);
       write(name, finding_page(s, file));
-      links += "<a class=\"finding\" href=\"" + esc(name) + "\">" + finding_kind_name(s.finding) + "</a> ";
+      const char* how = r.minimized ? (i == 0 ? " (minimised)" : " (as found)") : "";
+      links += "<a class=\"finding\" href=\"" + esc(name) + "\">" + finding_kind_name(s.finding) + how + "</a> ";
     }
     char row[1024];
     std::snprintf(row, sizeof row,

@@ -171,6 +171,7 @@ TEST(Outputs, ReportPagesRenderInChromium) {
   ASSERT_EQ(r.code, kExitFinding) << r.err;
   std::string index = slurp(dir / "html" / "index.html");
   ASSERT_NE(index.find("rpc.mux.racy"), std::string::npos);
+  EXPECT_NE(index.find("assertion (minimised)"), std::string::npos) << index;  // the first link: the minimised run
   std::smatch m;
   ASSERT_TRUE(std::regex_search(index, m, std::regex("href=\"([^\"]+\\.html)\""))) << index;
   fs::path page = dir / "html" / m[1].str();
