@@ -163,12 +163,10 @@ int cmd_explore(const std::string& name, const Common& c) {
 // The run's recorded history in the check-history format, with the target's
 // model named in a comment, so `ipcrace check-history FILE --model M` reads it.
 static void write_history(const std::string& out, const TargetInfo& t, const RunResult& r) {
-  if (r.history.empty())
+  if (r.history.size() == 0)
     throw UsageError("target " + t.name + " records no history (its actors do not call Actor::invoke/complete)");
-  History h;
-  for (const HistoryEvent& e : r.history) h.add(e);
   std::string text = "# ipcrace history of " + t.name + (t.model.empty() ? "" : ", model " + t.model) +
-                     (r.history_truncated ? " (truncated: the log was full)" : "") + "\n" + format_history(h);
+                     (r.history_truncated ? " (truncated: the log was full)" : "") + "\n" + format_history(r.history);
   if (out == "-") {
     std::fputs(text.c_str(), stdout);
     return;

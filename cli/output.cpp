@@ -11,9 +11,9 @@ using nlohmann::json;
 
 json target_json(const TargetInfo& t) {
   json params = json::object();
-  for (const auto& [k, v] : t.defaults.all()) params[k] = v;
   json ranges = json::object();  // what the property tests draw each parameter from
   for (const auto& [k, v] : t.defaults.all()) {
+    params[k] = v;
     const auto [lo, hi] = property_range(t, k);
     ranges[k] = json::array({lo, hi});
   }

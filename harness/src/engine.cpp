@@ -464,7 +464,6 @@ struct Engine::Impl {
     const uint32_t count = cb->history.count.load(rlx);
     const uint32_t n_rec = std::min(count, HistoryLog::kMax);
     r.history_truncated = count > HistoryLog::kMax;
-    r.history.reserve(n_rec);
     for (uint32_t i = 0; i < n_rec; ++i) {
       const HistoryRecord& rec = cb->history.recs[i];
       HistoryEvent e;
@@ -475,19 +474,17 @@ struct Engine::Impl {
       e.value.nil = rec.nil != 0;
       e.value.v.assign(rec.vals, rec.vals + std::min<uint8_t>(rec.nvals, 6));
       e.step = rec.step;
-      r.history.push_back(std::move(e));
+      r.history.add(std::move(e));
     }
   }
 
   // The linearizability oracle over the recorded history. An undecided check
   // (timeout) or a truncated history is not a finding: never a wrong verdict.
   void check_history(RunResult& r) {
-    if (r.history.empty() || r.history_truncated) return;
-    History h;
-    for (const HistoryEvent& e : r.history) h.add(e);
+    if (r.history.size() == 0 || r.history_truncated) return;
     LinearizabilityOptions o;
     o.timeout_seconds = 2;
-    const LinearizabilityResult lr = check_linearizable(h, *model, o);
+    const LinearizabilityResult lr = check_linearizable(r.history, *model, o);
     if (lr.verdict != Linearizable::no) return;
     r.kind = FindingKind::assertion;
     r.message = "history not linearizable (model " + model->name() + "): " + lr.message;

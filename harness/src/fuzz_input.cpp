@@ -10,10 +10,7 @@
 namespace ipcrace {
 
 std::pair<int64_t, int64_t> fuzz_param_range(const std::string& name, int64_t def) {
-  static const char* const kRoles[] = {"actors", "producers", "consumers", "workers", "clients", "servers"};
-  for (const char* r : kRoles)
-    if (name == r) return {def, def};
-  if (def < 0) return {def, def};
+  if (is_role_param(name) || def < 0) return {def, def};
   return {def - def / 2, def + std::max<int64_t>(1, def / 2)};
 }
 

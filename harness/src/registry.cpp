@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "ipcrace/target.hpp"
 
@@ -45,13 +46,16 @@ const std::vector<TargetInfo>& all_targets() {
   return r;
 }
 
+bool is_role_param(std::string_view param) {
+  static constexpr std::string_view kRoles[] = {"actors", "producers", "consumers", "workers",
+                                                "clients", "servers", "writers"};
+  return std::find(std::begin(kRoles), std::end(kRoles), param) != std::end(kRoles);
+}
+
 std::pair<int64_t, int64_t> property_range(const TargetInfo& t, const std::string& param) {
   if (auto it = t.ranges.find(param); it != t.ranges.end()) return it->second;
   const int64_t def = t.defaults.get(param);
-  static const char* const kRoles[] = {"actors", "producers", "consumers", "workers", "clients", "servers", "writers"};
-  for (const char* r : kRoles)
-    if (param == r) return {def, def};
-  if (def <= 1) return {def, def};
+  if (is_role_param(param) || def <= 1) return {def, def};
   return {def - def / 2, def + def / 2};
 }
 

@@ -153,10 +153,6 @@ Cmd run_cmd(const std::vector<std::string>& args, const std::string& env) {
   return run_shell(cmd);
 }
 
-}  // namespace ipcrace::test
-
-namespace ipcrace::test {
-
 int64_t env_int(const char* name, int64_t fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::strtoll(v, nullptr, 10) : fallback;
@@ -180,10 +176,6 @@ void rc_check(const std::function<void()>& property, int cases) {
   }
   std::printf("%s\n", ss.str().c_str());
 }
-
-}  // namespace ipcrace::test
-
-namespace ipcrace::test {
 
 #if defined(__SANITIZE_THREAD__)
 const bool kTsan = true;

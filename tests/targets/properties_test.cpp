@@ -14,15 +14,12 @@
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 
-#include <cstdlib>
-#include <cstring>
-#include <sstream>
-#include <stdexcept>
-
 #include <unistd.h>
 
+#include <cstdlib>
+#include <stdexcept>
+
 #include "ipcrace/campaign.hpp"
-#include "ipcrace/faults.hpp"
 #include "support/support.hpp"
 
 namespace ipcrace::test {

@@ -39,7 +39,7 @@ struct RunResult {
   std::string divergence;       // which step and what differed
   // What the actors recorded with Actor::invoke/complete (empty if nothing);
   // truncated: more events than the log holds (the history was not checked).
-  std::vector<HistoryEvent> history;
+  History history;
   bool history_truncated = false;
   bool found() const { return kind != FindingKind::none; }
   uint64_t trace_hash() const;  // stable hash of the trace (and outcome)

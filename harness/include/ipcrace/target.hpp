@@ -65,6 +65,10 @@ struct TargetInfo {
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 
+// Whether `param` counts actors in a role (actors, producers, workers, ...):
+// generated workloads (properties, fuzzing) keep it at its default unless a
+// range says otherwise.
+bool is_role_param(std::string_view param);
 // The range a generated workload draws `param` from (see TargetInfo::ranges).
 std::pair<int64_t, int64_t> property_range(const TargetInfo& t, const std::string& param);
 
