@@ -33,24 +33,35 @@ Actor::Actor(ControlBlock* cb, int index, int count, const Params* params, uint6
     : cb_(cb), index_(index), count_(count), params_(params), rng_(mix64(run_seed ^ (0x5bd1e995u * (index + 1)))),
       free_(free_run) {}
 
-void Actor::publish(OpKind kind, Resource r, const char* label, uint32_t state) {
+void Actor::publish(OpKind kind, Resource r, const char* label, uint32_t state, const OpDetail& d) {
   Slot& s = cb_->slots[index_];
   const uint32_t granted = s.grant.load(rlx);  // read before publishing: no lost grant
   s.kind.store(static_cast<uint32_t>(kind), rlx);
   s.resource.store(r.id, rlx);
   s.label.store(label, rlx);
+  s.order.store(static_cast<uint32_t>(d.order), rlx);
+  s.size.store(d.size, rlx);
+  s.addr.store(d.addr, rlx);
   s.state.store(state, rlx);
   cb_->wake_controller();
   while (s.grant.load(rlx) == granted) detail::futex_wait(&s.grant, granted, nullptr);
   if (s.abort.load(rlx)) throw RunAborted{};
 }
 
-void Actor::point(OpKind kind, Resource r, const char* label) {
+void Actor::point(OpKind kind, Resource r, const char* label, const OpDetail& d) {
   if (free_) {
     cb_->slots[index_].state.store(kRunning, rlx);
     return;
   }
-  publish(kind, r, label, kAtPoint);
+  publish(kind, r, label, kAtPoint, d);
+}
+
+void Actor::outcome(int64_t result, uint64_t value) {
+  if (free_) return;
+  Slot& s = cb_->slots[index_];
+  s.result.store(result, rlx);
+  s.value.store(value, rlx);
+  s.has_outcome.store(1, rlx);
 }
 
 void Actor::block(OpKind kind, Resource r, const char* label) {

@@ -22,6 +22,10 @@ void ControlBlock::reset() {
     s.resource.store(0, rlx);
     s.label.store(nullptr, rlx);
     s.abort.store(0, rlx);
+    s.order.store(0, rlx);
+    s.size.store(0, rlx);
+    s.addr.store(0, rlx);
+    s.has_outcome.store(0, rlx);
   }
 }
 

@@ -26,6 +26,15 @@ struct alignas(64) Slot {
   std::atomic<uint32_t> resource{0};
   std::atomic<const char*> label{nullptr};
   std::atomic<uint32_t> abort{0};  // thread mode: unwind at the next point
+  // Op details (ipcrace::OpDetail) of the pending op.
+  std::atomic<uint32_t> order{0};
+  std::atomic<uint32_t> size{0};
+  std::atomic<uint64_t> addr{0};
+  // Outcome of the last granted op (Actor::outcome), read by the controller
+  // when the actor reaches its next point, blocks or exits.
+  std::atomic<uint32_t> has_outcome{0};
+  std::atomic<int64_t> result{0};
+  std::atomic<uint64_t> value{0};
 };
 
 // One history event as recorded by an actor (Actor::invoke / complete). The

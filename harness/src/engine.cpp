@@ -258,7 +258,19 @@ struct Engine::Impl {
   Op read_op(int i) const {
     const Slot& s = cb->slots[i];
     return Op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)),
-              s.label.load(rlx)};
+              s.label.load(rlx), static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx), s.addr.load(rlx)};
+  }
+
+  // The outcome the actor reported for the op it was just granted (if any)
+  // becomes part of that step; the slot's report is consumed either way.
+  void take_outcome(int i, Step* step) {
+    Slot& s = cb->slots[i];
+    if (!s.has_outcome.load(rlx)) return;
+    s.has_outcome.store(0, rlx);
+    if (!step) return;
+    step->has_outcome = true;
+    step->result = s.result.load(rlx);
+    step->value = s.value.load(rlx);
   }
 
   int64_t deadline() const {
@@ -328,7 +340,9 @@ struct Engine::Impl {
     for (int i = 0; i < n; ++i) {
       const uint32_t c = cb->ctl.load(rlx);
       spawn(i, run_seed, false);
-      switch (wait_for(i, deadline(), c)) {
+      const Wait w = wait_for(i, deadline(), c);
+      take_outcome(i, nullptr);  // a prologue's report belongs to no step
+      switch (w) {
         case Wait::point: pending[i] = read_op(i); break;
         case Wait::blocked:
         case Wait::blocked_after_op: pending[i] = read_op(i); blocked[i] = true; break;
@@ -386,7 +400,9 @@ struct Engine::Impl {
       last = a;
       const uint32_t c = cb->ctl.load(rlx);
       grant(a);
-      switch (wait_for(a, deadline(), c)) {
+      const Wait w = wait_for(a, deadline(), c);
+      take_outcome(a, &r.trace.back());
+      switch (w) {
         case Wait::point:
           pending[a] = read_op(a);
           if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);

@@ -16,6 +16,7 @@ constexpr std::array<const char*, static_cast<size_t>(OpKind::count_)> kOpNames 
 
 constexpr std::array<const char*, 7> kFindingNames = {"none", "assertion", "deadlock", "crash",
                                                       "step_limit", "hang", "tsan"};
+constexpr std::array<const char*, 6> kOrderNames = {"plain", "relaxed", "acquire", "release", "acq_rel", "seq_cst"};
 constexpr std::array<const char*, 3> kModeNames = {"processes", "threads", "free"};
 
 template <class E, size_t N>
@@ -32,6 +33,12 @@ const char* op_kind_name(OpKind k) {
   return i < kOpNames.size() ? kOpNames[i] : "?";
 }
 std::optional<OpKind> op_kind_from_name(std::string_view name) { return lookup<OpKind>(kOpNames, name); }
+const char* mem_order_name(MemOrder m) {
+  auto i = static_cast<size_t>(m);
+  return i < kOrderNames.size() ? kOrderNames[i] : "?";
+}
+std::optional<MemOrder> mem_order_from_name(std::string_view name) { return lookup<MemOrder>(kOrderNames, name); }
+
 bool op_kind_read_only(OpKind k) { return k == OpKind::shm_load; }
 
 const char* finding_kind_name(FindingKind k) { return kFindingNames[static_cast<size_t>(k)]; }

@@ -2,6 +2,8 @@
 // counter survives, dfs is exhaustive, and each failure mode gives its kind.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "support/support.hpp"
 
 namespace ipcrace {
@@ -153,6 +155,47 @@ TEST(FreeRun, DetectsADeadlockWithoutTheScheduler) {
   for (size_t k = 0; k < r.by_kind.size(); ++k)
     if (k != size_t(FindingKind::deadlock)) EXPECT_EQ(r.by_kind[k], 0u) << finding_kind_name(FindingKind(k));
   EXPECT_TRUE(test::leftovers().empty());
+}
+
+}  // namespace
+}  // namespace ipcrace
+
+namespace ipcrace {
+namespace {
+
+// The event stream: every Cell access is a step that carries what it did
+// (Actor::outcome): a load the value it read, a store the value it wrote.
+// In the racy counter each actor stores what it loaded plus one.
+TEST(StepOutcomes, CellAccessesCarryTheValuesTheyReadAndWrote) {
+  for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
+    RunConfig cfg;
+    cfg.mode = mode;
+    cfg.cpu = test::test_cpu();
+    Engine engine(test::target("shm.counter.racy"), {}, cfg);
+    StrategyOptions so;
+    so.name = "random";
+    so.seed = 3;
+    auto st = make_strategy(so);
+    st->new_run(0);
+    RunResult r = engine.run(*st, 11);
+    ASSERT_FALSE(r.trace.empty());
+    std::map<int, uint64_t> loaded;
+    int stores = 0;
+    for (const Step& s : r.trace) {
+      if (s.op.kind != OpKind::shm_load && s.op.kind != OpKind::shm_store) continue;
+      ASSERT_TRUE(s.has_outcome) << op_kind_name(s.op.kind) << " " << s.op.label;
+      EXPECT_EQ(s.op.size, sizeof(long));
+      EXPECT_EQ(s.op.order, MemOrder::plain);
+      if (s.op.kind == OpKind::shm_load) {
+        loaded[s.actor] = s.value;
+      } else {
+        ASSERT_TRUE(loaded.count(s.actor));
+        EXPECT_EQ(s.value, loaded[s.actor] + 1) << "actor " << s.actor;
+        ++stores;
+      }
+    }
+    EXPECT_EQ(stores, 4);  // 2 actors x 2 increments
+  }
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // operation an actor performs first reaches a point through this class.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
+#include <type_traits>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -31,8 +33,15 @@ class Actor {
   Rng& rng() { return rng_; }
   bool free_running() const { return free_; }
 
-  // Announce `kind` on `r` and wait until the scheduler grants it.
-  void point(OpKind kind, Resource r, const char* label);
+  // Announce `kind` on `r` and wait until the scheduler grants it. `d`
+  // tells what the op touches (memory order, size, address), for detectors.
+  void point(OpKind kind, Resource r, const char* label, const OpDetail& d = {});
+
+  // What the op granted last did: bytes moved or a return value (`result`)
+  // and the value read or written (`value`, raw bits). Optional; it becomes
+  // part of that step in the run's trace (Step::result, Step::value). Not a
+  // point: it never changes the schedule.
+  void outcome(int64_t result, uint64_t value = 0);
 
   // A blocking op run as non-blocking tries. `try_once` returns an engaged
   // optional on success, std::nullopt when it would block; then this actor is
@@ -70,7 +79,7 @@ class Actor {
  private:
   // The try of the op just granted would block: park without counting it as done.
   void retry_later(OpKind kind, Resource r, const char* label);
-  void publish(OpKind kind, Resource r, const char* label, uint32_t state);
+  void publish(OpKind kind, Resource r, const char* label, uint32_t state, const OpDetail& d = {});
   ControlBlock* cb_;
   int index_;
   int count_;
@@ -90,17 +99,27 @@ class Cell {
   Cell() = default;
   Cell(T* p, Resource r) : p_(p), r_(r) {}
   T load(const char* label = "load") const {
-    this_actor().point(OpKind::shm_load, r_, label);
-    return *p_;
+    Actor& a = this_actor();
+    a.point(OpKind::shm_load, r_, label, OpDetail{MemOrder::plain, sizeof(T), 0});
+    T v = *p_;
+    a.outcome(0, bits(v));
+    return v;
   }
   void store(T v, const char* label = "store") {
-    this_actor().point(OpKind::shm_store, r_, label);
+    Actor& a = this_actor();
+    a.point(OpKind::shm_store, r_, label, OpDetail{MemOrder::plain, sizeof(T), 0});
     *p_ = v;
+    a.outcome(0, bits(v));
   }
   T* raw() const { return p_; }  // unscheduled: setup and check only
   Resource resource() const { return r_; }
 
  private:
+  static uint64_t bits(const T& v) {
+    uint64_t b = 0;
+    if constexpr (std::is_trivially_copyable_v<T> && sizeof(T) <= sizeof(uint64_t)) std::memcpy(&b, &v, sizeof(T));
+    return b;
+  }
   T* p_ = nullptr;
   Resource r_;
 };

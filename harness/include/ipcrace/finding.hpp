@@ -19,11 +19,21 @@ enum class ActorMode : uint8_t { processes, threads, free };
 const char* actor_mode_name(ActorMode m);
 std::optional<ActorMode> actor_mode_from_name(std::string_view name);
 
-// One decision: which actor ran and the op it was granted.
+// One decision: which actor ran and the op it was granted, and what the op
+// did once it ran (when the actor told: Actor::outcome). This is the event
+// stream every reader of a run shares (oracles, race detection, traces,
+// reports): one record per step, in the one global order of the run.
 struct Step {
   uint16_t actor = 0;
   Op op;
-  bool operator==(const Step& o) const;
+  // Outcome of the op, reported by the actor before its next point:
+  // `result` (bytes moved, a return value, -errno) and `value` (the value a
+  // shared load read or a store wrote, as raw bits). has_outcome is false
+  // when the actor reported nothing (the op's outcome is not known).
+  bool has_outcome = false;
+  int64_t result = 0;
+  uint64_t value = 0;
+  bool operator==(const Step& o) const;  // actor, kind, resource, label only
 };
 
 struct RunResult {

@@ -23,6 +23,14 @@ std::optional<OpKind> op_kind_from_name(std::string_view name);
 // Read-only kinds commute with each other on the same resource.
 bool op_kind_read_only(OpKind k);
 
+// How a shared access is ordered (C++ memory orders; `plain` is a
+// non-atomic access). A point that does not say is plain; an shm_rmw is an
+// atomic read-modify-write whatever it says (plain there reads as seq_cst).
+// Exec mode passes the order the instrumented code used.
+enum class MemOrder : uint8_t { plain, relaxed, acquire, release, acq_rel, seq_cst };
+const char* mem_order_name(MemOrder m);
+std::optional<MemOrder> mem_order_from_name(std::string_view name);
+
 // A resource is any object ops can conflict on: a shm cell, a queue, a pipe, a lock.
 struct Resource {
   uint16_t id = 0;
@@ -34,6 +42,19 @@ struct Op {
   OpKind kind = OpKind::yield;
   uint16_t resource = 0;
   const char* label = "";
+  // Details of a shared access (or of a message op), when the point knows
+  // them: the address (exec mode: the real address; API targets: 0), the
+  // size in bytes (0: unknown / the whole resource) and the memory order.
+  MemOrder order = MemOrder::plain;
+  uint32_t size = 0;
+  uint64_t addr = 0;
+};
+
+// Optional details a point may carry (Actor::point's last argument).
+struct OpDetail {
+  MemOrder order = MemOrder::plain;
+  uint32_t size = 0;
+  uint64_t addr = 0;
 };
 
 // Two ops conflict when their order can matter: same resource, not both reads.
