@@ -65,7 +65,12 @@ std::string repo_relative(const std::string& path) {
   std::string root = IPCRACE_SOURCE_DIR;
   if (!root.empty() && root.back() != '/') root += '/';
   if (!root.empty() && path.rfind(root, 0) == 0) return path.substr(root.size());
-  return path;
+  // A build that compiles with relative paths (ccache's base_dir, a
+  // -ffile-prefix-map, a build folder inside the tree) gives __FILE__ as
+  // "../../targets/x.cpp": the part after the leading "../" and "./" steps.
+  size_t at = 0;
+  while (path.compare(at, 3, "../") == 0 || path.compare(at, 2, "./") == 0) at += path[at] == '.' && path[at + 1] == '/' ? 2 : 3;
+  return path.substr(at);
 }
 
 std::vector<std::pair<Schedule, std::string>> finding_schedules(const CampaignResult& r) {
