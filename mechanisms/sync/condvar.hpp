@@ -9,6 +9,11 @@
 //   predicate_under_lock the flag is checked under the mutex, in a while
 //                       loop around wait(); the signaller sets it and
 //                       notifies under the mutex
+//   unlocked_signal     the signaller sets the flag and notifies WITHOUT the
+//                       mutex; the waiter checks it under the mutex with
+//                       "if", not "while": set + notify can land between the
+//                       waiter's check and its wait (1 preemption), the
+//                       notify is lost, the waiter sleeps forever
 //
 // Queue: a count of items; one producer, several consumers.
 //   if_wait             "if (count == 0) wait();" then take: after the
@@ -47,12 +52,19 @@ class CondBase {
   CondVar cv_;
 };
 
+enum class EventStyle { peek_outside, under_lock_while, unlocked_signal };
+
 class Event : public CondBase {
  public:
   Event() = default;
-  Event(RunContext& ctx, bool predicate_loop) : CondBase(ctx, "event"), loop_(predicate_loop) {}
+  Event(RunContext& ctx, EventStyle style) : CondBase(ctx, "event"), style_(style) {}
 
   void signal() {
+    if (style_ == EventStyle::unlocked_signal) {  // no mutex around set + notify
+      value_.store(1, "ready.set");
+      cv_.notify_all();
+      return;
+    }
     m_.lock();
     value_.store(1, "ready.set");
     cv_.notify_all();
@@ -60,7 +72,11 @@ class Event : public CondBase {
   }
 
   void await() {
-    if (loop_) {
+    if (style_ == EventStyle::unlocked_signal) {
+      m_.lock();
+      if (!value_.load("ready.check")) cv_.wait(m_);  // "if", not "while"
+      m_.unlock();
+    } else if (style_ == EventStyle::under_lock_while) {
       m_.lock();
       while (!value_.load("ready.check")) cv_.wait(m_);
       m_.unlock();
@@ -72,7 +88,7 @@ class Event : public CondBase {
   }
 
  private:
-  bool loop_ = true;
+  EventStyle style_ = EventStyle::under_lock_while;
 };
 
 class ItemQueue : public CondBase {

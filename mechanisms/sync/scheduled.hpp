@@ -124,6 +124,11 @@ class CondVar {
   CondVar(CondState* s, Resource r) : s_(s), r_(r) {}
   template <class Lock>
   void wait(Lock& m, const char* label = "cv_wait") {
+    // A point before the generation is read: a notify may land between the
+    // caller's check of its predicate and this read, and is then lost,
+    // exactly as with pthread_cond_wait. Without it the check and the read
+    // ran as one step and a lost wakeup could not be scheduled.
+    this_actor().point(OpKind::cv_wait, r_, "cv_wait.enter");
     const uint32_t seen = s_->generation.load(std::memory_order_acquire);
     m.unlock();
     this_actor().blocking(OpKind::cv_wait, r_, label, [&]() -> std::optional<bool> {

@@ -1,5 +1,5 @@
 // sync.condvar.*: waiting on a condition variable.
-//   Event (lost_wakeup, predicate_under_lock): actor 0 signals a one-shot
+//   Event (lost_wakeup, unlocked_signal, predicate_under_lock): actor 0 signals a one-shot
 //   event, the other actors await it; a lost wakeup is a deadlock finding.
 //   Queue (if_wait, while_wait): actor 0 puts `items` items per consumer, the
 //   other actors take `items` each; taking from an empty queue fails in the
@@ -13,8 +13,8 @@ namespace {
 
 class EventScenario final : public Scenario {
  public:
-  explicit EventScenario(bool loop) : loop_(loop) {}
-  void setup(RunContext& ctx) override { event_ = Event(ctx, loop_); }
+  explicit EventScenario(EventStyle style) : style_(style) {}
+  void setup(RunContext& ctx) override { event_ = Event(ctx, style_); }
   void actor(Actor& a) override {
     if (a.index() == 0)
       event_.signal();
@@ -26,7 +26,7 @@ class EventScenario final : public Scenario {
   }
 
  private:
-  bool loop_;
+  EventStyle style_;
   Event event_;
 };
 
@@ -55,16 +55,19 @@ class QueueScenario final : public Scenario {
   ItemQueue queue_;
 };
 
-TargetInfo event_target(const char* name, Variant v, bool loop) {
+TargetInfo event_target(const char* name, Variant v, EventStyle style) {
+  const bool loop = style == EventStyle::under_lock_while;
   return TargetInfo{
       .name = name,
       .family = "sync",
       .variant = v,
-      .bug_class = "lost wakeup (predicate checked outside the mutex)",
+      .bug_class = style == EventStyle::unlocked_signal
+                       ? "lost wakeup (flag set and signalled without the mutex, if instead of while)"
+                       : "lost wakeup (predicate checked outside the mutex)",
       .sync = loop ? "condition variable: predicate checked under the mutex in a while loop" : "",
       .summary = "actors await a one-shot event through a condition variable",
       .defaults = {{"actors", 2}},
-      .make = [loop] { return std::make_unique<EventScenario>(loop); },
+      .make = [style] { return std::make_unique<EventScenario>(style); },
       .budget_runs = 200,
       .source = __FILE__,
   };
@@ -88,8 +91,9 @@ TargetInfo queue_target(const char* name, Variant v, bool loop) {
 }  // namespace
 
 static const bool registered = [] {
-  register_target(event_target("sync.condvar.lost_wakeup", Variant::racy, false));
-  register_target(event_target("sync.condvar.predicate_under_lock", Variant::synchronised, true));
+  register_target(event_target("sync.condvar.lost_wakeup", Variant::racy, EventStyle::peek_outside));
+  register_target(event_target("sync.condvar.unlocked_signal", Variant::racy, EventStyle::unlocked_signal));
+  register_target(event_target("sync.condvar.predicate_under_lock", Variant::synchronised, EventStyle::under_lock_while));
   register_target(queue_target("sync.condvar.if_wait", Variant::racy, false));
   register_target(queue_target("sync.condvar.while_wait", Variant::synchronised, true));
   return true;

@@ -22,6 +22,7 @@ const std::vector<RacyCase> kRacy = {
     {"sync.lock_order.racy", FindingKind::deadlock, {"every live actor is blocked"}},
     {"sync.tas_lock.racy", FindingKind::assertion, {"mutual exclusion violated"}},
     {"sync.condvar.lost_wakeup", FindingKind::deadlock, {"cv_wait"}},
+    {"sync.condvar.unlocked_signal", FindingKind::deadlock, {"cv_wait"}},
     {"sync.condvar.if_wait", FindingKind::assertion, {"empty queue"}},
     {"sync.semaphore.missed_post", FindingKind::deadlock, {"sem_wait"}},
 };
@@ -52,6 +53,31 @@ TEST(Sync, IfWaitNeedsTwoConsumers) {
   q.params = Params{{"actors", 2}};
   CampaignResult r = campaign("sync.condvar.if_wait", q);
   EXPECT_EQ(r.findings, 0u) << (r.first ? r.first->message : std::string());
+  EXPECT_EQ(leftovers(), std::set<std::string>{});
+}
+
+// CondVar::wait has a point at its entry, before it reads the generation: a
+// notify from a signaller that holds no mutex can land between the waiter's
+// check and its wait. Without that point the lost wakeup was unreachable
+// (an exhaustive dfs was clean); now the bounded dfs finds it, with one
+// preemption, and the correct condvar targets stay clean under it.
+TEST(Sync, LostWakeupBetweenCheckAndWaitIsReachable) {
+  Quick q;
+  q.strategy = "dfs";
+  q.runs = 2000;
+  q.stop_at_first = true;
+  CampaignResult r = campaign("sync.condvar.unlocked_signal", q);
+  ASSERT_TRUE(r.first.has_value()) << describe(r);
+  EXPECT_EQ(r.first->finding, FindingKind::deadlock) << r.first->message;
+  EXPECT_NE(r.first->message.find("cv_wait"), std::string::npos) << r.first->message;
+  EXPECT_LE(r.first->preemptions(), 1) << r.first->message;
+  for (const char* name : {"sync.condvar.predicate_under_lock", "sync.condvar.while_wait"}) {
+    Quick c;
+    c.strategy = "dfs";
+    c.runs = 2000;
+    const CampaignResult clean = campaign(name, c);
+    EXPECT_EQ(clean.findings, 0u) << name << ": " << (clean.first ? clean.first->message : std::string());
+  }
   EXPECT_EQ(leftovers(), std::set<std::string>{});
 }
 
