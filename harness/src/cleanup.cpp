@@ -18,7 +18,7 @@ namespace {
 
 constexpr int kNames = 256;
 constexpr int kNameLen = 108;
-constexpr int kPids = 64;
+constexpr int kPids = 512;  // kMaxActors per engine, several engines (--jobs)
 
 struct NameSlot {
   std::atomic<int> kind{0};  // 0 free, -1 being written

@@ -81,7 +81,7 @@ TargetInfo state_machine_target(std::string name, Variant variant, std::string m
   auto prog = std::make_shared<const SmProgram>(std::move(program));
   const int servers = make()->servers(*prog);
   const int actors = servers + int(prog->suffixes.size());
-  if (actors < 1 || actors > kMaxActors) throw std::invalid_argument("a state machine needs 1..8 actors");
+  if (actors < 1 || actors > kMaxActors) throw std::invalid_argument("a state machine needs 1.." + std::to_string(kMaxActors) + " actors");
   TargetInfo t;
   t.name = std::move(name);
   t.family = "statemachine";

@@ -51,6 +51,9 @@ struct KvShared {
 
 class KvStore {
  public:
+  KvStore() {
+    for (auto& pair : fd_) pair[0] = pair[1] = -1;
+  }
   // Controller, in setup: create this run's store and connections. Members
   // are filled as they are made, so close() undoes a partial open.
   void open(RunContext& ctx, KvSync sync) {
@@ -173,7 +176,7 @@ class KvStore {
   KvSync sync_ = KvSync::none;
   KvShared* st_ = nullptr;
   int workers_ = 0, clients_ = 0, keys_ = 0;
-  int fd_[kMaxActors][2] = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}};
+  int fd_[kMaxActors][2];  // -1: none (set in the constructor)
   Resource req_[kMaxActors], rep_[kMaxActors];
   Cell<long> cell_[kKvMaxKeys];
   sync::Mutex lock_;

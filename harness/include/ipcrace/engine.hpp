@@ -42,6 +42,8 @@ class Engine {
 // Throws std::invalid_argument for an unknown key or bad actor count.
 Params resolve_params(const TargetInfo& target, const Params& overrides);
 
-inline constexpr int kMaxActors = 8;
+// Processes and threads per run (exec mode: every process and thread the
+// program creates is an actor).
+inline constexpr int kMaxActors = 64;
 
 }  // namespace ipcrace
