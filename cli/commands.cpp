@@ -14,6 +14,7 @@
 #include "minimize_cmd.hpp"
 #include "fuzz_replay.hpp"
 #include "output.hpp"
+#include "shard.hpp"
 #include "ux_outputs.hpp"
 
 namespace ipcrace::cli {
@@ -91,6 +92,9 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
   o.stop_at_first = c.stop_at_first;
   o.out_dir = c.out;
   o.overrides = parse_params(c.params, t, /*only_known=*/true);
+  const ShardSpec shard = shard_spec(c);
+  o.shard_index = shard.index;
+  o.shard_count = shard.count;
   return o;
 }
 
@@ -119,14 +123,22 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
   prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
+  const ShardSpec shard = shard_spec(c);
+  for (const TargetInfo* t : targets) c.target_names.push_back(t->name);
   std::vector<CampaignResult> results;
   Progress progress(!c.json && !c.quiet);
-  for (const TargetInfo* t : targets) {
-    CampaignOptions o = campaign_options(c, *t);
-    o.progress = progress.callback();
-    results.push_back(run_campaign_jobs(*t, o, c.jobs));
-    if (!c.no_minimize) minimize_campaign_finding(results.back(), c.out);
-    progress.done(results.back());
+  try {
+    for (const TargetInfo* t : targets) {
+      CampaignOptions o = campaign_options(c, *t);
+      o.progress = progress.callback();
+      results.push_back(run_campaign_jobs(*t, o, c.jobs));
+      if (!c.no_minimize) minimize_campaign_finding(results.back(), c.out);
+      progress.done(results.back());
+    }
+  } catch (const std::exception& e) {
+    // A shard that fails says so in its result, so the merge names it.
+    if (!c.results.empty()) write_failed_shard_result(c, shard, "run", e.what());
+    throw;
   }
   bool found = false;
   for (const auto& r : results) found |= r.findings > 0;
@@ -138,6 +150,10 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
     print_summary(results);
   }
   write_run_outputs(results, c);
+  if (!c.results.empty()) {
+    const std::string path = write_shard_result(c, shard, shard_result_json("run", c, shard, results, {}));
+    if (!c.json && !c.quiet) std::printf("shard %s: result in %s (combine shards with 'ipcrace merge')\n", shard.str().c_str(), path.c_str());
+  }
   return found ? kExitFinding : kExitOk;
 }
 
@@ -145,6 +161,8 @@ int cmd_explore(const std::string& name, const Common& c) {
   auto targets = select_targets({name}, false);
   Common cc = c;
   cc.strategy = "dfs";
+  if (shard_spec(cc).sharded() || !cc.results.empty())
+    throw UsageError("explore does not shard yet: dfs explores one schedule tree in one process");
   apply_budget(cc);
   prepare_outputs(cc);
   CampaignOptions o = campaign_options(cc, *targets[0]);
@@ -232,49 +250,81 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
   prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
+  const ShardSpec shard = shard_spec(c);
   bool ok = true;
+  bool clean_ok = true;  // no synchronised target had a finding: decisive even in one shard
+  // The campaign as the shard result describes it (ipcrace merge checks that all shards ran the same).
+  auto described = [&] {
+    Common rc = c;
+    for (const TargetInfo* t : targets) rc.target_names.push_back(t->name);
+    rc.gate_seeds = seeds;
+    rc.gate_clean_runs = clean_runs;
+    rc.gate_strategies = strategies;
+    return rc;
+  };
   json arr = json::array();
   std::vector<GateLine> lines;
-  for (const TargetInfo* t : targets) {
-    GateLine line;
-    line.target = t;
-    if (t->expect() == Expect::finding) {
-      for (int s = 1; s <= seeds; ++s) {
-        Common cc = c;
-        cc.strategy = "pct";
-        cc.seed = uint64_t(s);
-        cc.runs = uint64_t(t->budget_runs);
-        cc.stop_at_first = true;
-        CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
-        line.runs_to_find.push_back(r.first_finding_run < 0 ? -1 : r.first_finding_run + 1);
-        line.total_runs += r.runs;
-      }
-      line.pass = std::none_of(line.runs_to_find.begin(), line.runs_to_find.end(), [](int64_t v) { return v < 0; });
-    } else {
-      line.pass = true;
-      for (const auto& sname : strategies) {
-        Common cc = c;
-        cc.strategy = sname;
-        cc.runs = clean_runs;
-        cc.stop_at_first = true;
-        CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
-        line.total_runs += r.runs;
-        if (r.findings) {
-          line.pass = false;
-          line.unexpected.push_back(r);
+  try {
+    for (const TargetInfo* t : targets) {
+      GateLine line;
+      line.target = t;
+      if (t->expect() == Expect::finding) {
+        for (int s = 1; s <= seeds; ++s) {
+          Common cc = c;
+          cc.strategy = "pct";
+          cc.seed = uint64_t(s);
+          cc.runs = uint64_t(t->budget_runs);
+          cc.stop_at_first = true;
+          CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
+          line.runs_to_find.push_back(r.first_finding_run < 0 ? -1 : r.first_finding_run + 1);
+          line.total_runs += r.runs;
+        }
+        line.pass = std::none_of(line.runs_to_find.begin(), line.runs_to_find.end(), [](int64_t v) { return v < 0; });
+      } else {
+        line.pass = true;
+        for (const auto& sname : strategies) {
+          Common cc = c;
+          cc.strategy = sname;
+          cc.runs = clean_runs;
+          cc.stop_at_first = true;
+          CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
+          line.total_runs += r.runs;
+          if (r.findings) {
+            line.pass = false;
+            clean_ok = false;
+            line.unexpected.push_back(r);
+          }
         }
       }
+      ok &= line.pass;
+      lines.push_back(line);
+      if (c.json)
+        arr.push_back(gate_json(line));
+      else
+        print_gate_line(line, seeds, clean_runs, strategies);
     }
-    ok &= line.pass;
-    lines.push_back(line);
-    if (c.json)
-      arr.push_back(gate_json(line));
-    else
-      print_gate_line(line, seeds, clean_runs, strategies);
+  } catch (const std::exception& e) {
+    if (!c.results.empty()) {
+      write_failed_shard_result(described(), shard, "gate", e.what());
+    }
+    throw;
+  }
+  write_gate_outputs(lines, c);
+  if (!c.results.empty()) {
+    const Common rc = described();
+    const std::string path = write_shard_result(rc, shard, shard_result_json("gate", rc, shard, {}, lines));
+    if (!c.json && !c.quiet) std::printf("shard %s: result in %s\n", shard.str().c_str(), path.c_str());
+  }
+  if (shard.sharded()) {
+    // One shard cannot judge a racy target (another shard may find it): the
+    // merge gives the verdict. A synchronised target's finding is decisive.
+    if (c.json) std::printf("%s\n", json{{"pass", clean_ok}, {"shard", shard.str()}, {"targets", arr}}.dump(2).c_str());
+    else std::printf("gate: shard %s: %s\n", shard.str().c_str(),
+                     clean_ok ? "no synchronised target had a finding; 'ipcrace merge' gives the verdict" : "VERDICT MISMATCH");
+    return clean_ok ? kExitOk : kExitGateMismatch;
   }
   if (c.json) std::printf("%s\n", json{{"pass", ok}, {"targets", arr}}.dump(2).c_str());
   else std::printf("gate: %s\n", ok ? "every verdict as expected" : "VERDICT MISMATCH");
-  write_gate_outputs(lines, c);
   return ok ? kExitOk : kExitGateMismatch;
 }
 

@@ -30,6 +30,14 @@ struct Common {
   std::string junit;   // file
   std::string sarif;   // file
   std::string report;  // directory
+  std::string shard;   // "I/N" or "auto/N" (cli/shard.hpp)
+  bool shards_from_env = false;
+  std::string results;  // shard result file or directory (ipcrace merge reads it)
+  // Filled by the command, for the shard result's campaign description.
+  std::vector<std::string> target_names;
+  int gate_seeds = 0;
+  uint64_t gate_clean_runs = 0;
+  std::vector<std::string> gate_strategies;
 };
 
 int cmd_list(bool json);

@@ -9,6 +9,7 @@
 #include "check_history_cmd.hpp"
 #include "commands.hpp"
 #include "minimize_cmd.hpp"
+#include "shard.hpp"
 #include "verdicts.hpp"
 #include "ipcrace/exit_codes.hpp"
 
@@ -39,6 +40,9 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   sub->add_option("--budget", c.budget, "per target budget: <N>runs and/or <S>s, comma-separated (e.g. 2000runs,30s)");
   sub->add_option("--junit", c.junit, "write a JUnit XML report (one testcase per target) to FILE");
   sub->add_option("--sarif", c.sarif, "write a SARIF 2.1.0 log of the findings to FILE");
+  sub->add_option("--shard", c.shard, "run only global run indices i with i mod N == I (I/N; auto/N: I from $JOB_COMPLETION_INDEX)");
+  sub->add_flag("--shards-from-env", c.shards_from_env, "--shard from $IPCRACE_SHARD_INDEX (or $JOB_COMPLETION_INDEX) and $IPCRACE_SHARD_COUNT");
+  sub->add_option("--results", c.results, "write this shard's result for 'ipcrace merge' to FILE (a directory: DIR/shard-I-of-N.json)");
 }
 
 }  // namespace
@@ -132,6 +136,16 @@ int main(int argc, char** argv) {
   minimize->add_flag("--json", min_o.json, "machine-readable output");
   minimize->add_flag("-q,--quiet", min_o.quiet, "no progress lines");
 
+  MergeOptions merge_o;
+  auto* merge = app.add_subcommand("merge", "combine shard results (--results) into the result of one unsharded campaign");
+  merge->add_option("results", merge_o.files, "shard result files")->required();
+  merge->add_option("-o,--output", merge_o.out, "write the merged result JSON to FILE");
+  merge->add_option("--out", merge_o.c.out, "directory for the merged findings' schedule files")->capture_default_str();
+  merge->add_option("--report", merge_o.c.report, "write an HTML report into DIR");
+  merge->add_option("--junit", merge_o.c.junit, "write a JUnit XML report to FILE");
+  merge->add_option("--sarif", merge_o.c.sarif, "write a SARIF 2.1.0 log to FILE");
+  merge->add_flag("--json", merge_o.c.json, "machine-readable output on stdout");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -155,6 +169,7 @@ int main(int argc, char** argv) {
     if (*bench_history) return cmd_bench_history(bh_o);
     if (*bench) return cmd_bench(bench_o);
     if (*verdicts) return cmd_verdicts(verdict_o);
+    if (*merge) return cmd_merge(merge_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "ipcrace: error: %s\n", e.what());

@@ -33,8 +33,12 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
   res.seed = so.seed;
   auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
   auto last_progress = t0;
-  for (uint64_t i = 0;; ++i) {
-    if (opts.runs && i >= opts.runs) break;
+  if (opts.shard_count == 0 || opts.shard_index >= opts.shard_count)
+    throw std::invalid_argument("shard index must be below the shard count");
+  const uint64_t shard_runs = opts.shard_runs();
+  for (uint64_t k = 0;; ++k) {
+    if (opts.runs && k >= shard_runs) break;
+    const uint64_t i = opts.global_index(k);  // the global run index
     if (opts.seconds > 0 && elapsed() >= opts.seconds) break;
     if (!strategy->new_run(i)) {
       res.exhausted = true;
@@ -55,18 +59,19 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
         Schedule s = schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r);
         if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
           res.schedule_files.push_back(save_schedule(s, opts.out_dir));
+        res.kind_firsts.push_back(s);
         if (first) res.first = std::move(s);
       }
       if (opts.stop_at_first) break;
     }
     if (opts.progress && clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = clock::now();
-      opts.progress({&target, res.runs, opts.runs, elapsed(), opts.seconds, res.findings});
+      opts.progress({&target, res.runs, shard_runs, elapsed(), opts.seconds, res.findings});
     }
   }
   res.seconds = elapsed();
   res.strategy_summary = strategy->summary();
-  if (opts.progress) opts.progress({&target, res.runs, opts.runs, res.seconds, opts.seconds, res.findings});
+  if (opts.progress) opts.progress({&target, res.runs, shard_runs, res.seconds, opts.seconds, res.findings});
   return res;
 }
 

@@ -58,10 +58,11 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
   auto strategy = make_strategy(so);
   uint64_t runs = 0, pruned = 0;
   std::array<bool, 7> kind_seen{};
-  for (uint64_t i = uint64_t(w);; i += uint64_t(n)) {
-    if (opts.runs && i >= opts.runs) break;
+  for (uint64_t k = uint64_t(w);; k += uint64_t(n)) {  // k: this shard's run count; i: the global index
+    if (opts.runs && k >= opts.shard_runs()) break;
+    const uint64_t i = opts.global_index(k);
     if (opts.seconds > 0 && std::chrono::duration<double>(clock::now() - t0).count() >= opts.seconds) break;
-    if (opts.stop_at_first && int64_t(i) > sh->stop_index.load(std::memory_order_relaxed)) break;
+    if (opts.stop_at_first && int64_t(k) > sh->stop_index.load(std::memory_order_relaxed)) break;
     if (!strategy->new_run(i)) break;
     const uint64_t rs = run_seed(so.seed, i);
     RunResult r = engine.run(*strategy, rs);
@@ -71,16 +72,16 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
     if (!r.found()) continue;
     sh->worker[w].findings.fetch_add(1, std::memory_order_relaxed);
     out << "F " << i << ' ' << int(r.kind) << '\n';
-    auto k = size_t(r.kind);
-    if (!kind_seen[k]) {
-      kind_seen[k] = true;
+    const auto kind = size_t(r.kind);
+    if (!kind_seen[kind]) {
+      kind_seen[kind] = true;
       std::string text =
           format_schedule(schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r));
       out << "C " << i << ' ' << text.size() << '\n' << text;
     }
     if (opts.stop_at_first) {
       int64_t cur = sh->stop_index.load(std::memory_order_relaxed);
-      while (int64_t(i) < cur && !sh->stop_index.compare_exchange_weak(cur, int64_t(i))) {
+      while (int64_t(k) < cur && !sh->stop_index.compare_exchange_weak(cur, int64_t(k))) {
       }
       break;
     }
@@ -153,7 +154,9 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   if (jobs <= 1 || !make_strategy(opts.strategy)->independent_runs()) return run_campaign(target, opts);
   if (opts.runs == 0 && opts.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
   if (jobs > 256) throw std::invalid_argument("--jobs is at most 256");
-  if (opts.runs && uint64_t(jobs) > opts.runs) jobs = int(opts.runs);
+  if (opts.shard_count == 0 || opts.shard_index >= opts.shard_count)
+    throw std::invalid_argument("shard index must be below the shard count");
+  if (opts.runs && uint64_t(jobs) > opts.shard_runs()) jobs = int(std::max<uint64_t>(1, opts.shard_runs()));
   if (jobs <= 1) return run_campaign(target, opts);
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
@@ -229,7 +232,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
       last_progress = clock::now();
       uint64_t runs = 0, findings = 0;
       for (int w = 0; w < jobs; ++w) runs += sh->worker[w].runs, findings += sh->worker[w].findings;
-      opts.progress({&target, runs, opts.runs, elapsed(), opts.seconds, findings});
+      opts.progress({&target, runs, opts.shard_runs(), elapsed(), opts.seconds, findings});
     }
   }
   for (int fd : fds) ::close(fd);
@@ -252,8 +255,11 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   std::vector<std::pair<uint64_t, FindingKind>> all;
   for (const auto& r : reps) all.insert(all.end(), r.findings.begin(), r.findings.end());
   std::sort(all.begin(), all.end());
-  uint64_t cutoff = std::numeric_limits<uint64_t>::max();
+  uint64_t cutoff = std::numeric_limits<uint64_t>::max();  // a global run index
   if (opts.stop_at_first && !all.empty()) cutoff = all.front().first;
+  const uint64_t cutoff_k = cutoff == std::numeric_limits<uint64_t>::max()
+                                ? cutoff
+                                : (cutoff - opts.shard_index) / opts.shard_count;  // the same run, counted in this shard
 
   CampaignResult res;
   res.target = target.name;
@@ -265,7 +271,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     const auto& r = reps[size_t(w)];
     uint64_t ran = r.runs;
     if (cutoff != std::numeric_limits<uint64_t>::max())
-      ran = std::min<uint64_t>(ran, cutoff < uint64_t(w) ? 0 : (cutoff - uint64_t(w)) / uint64_t(jobs) + 1);
+      ran = std::min<uint64_t>(ran, cutoff_k < uint64_t(w) ? 0 : (cutoff_k - uint64_t(w)) / uint64_t(jobs) + 1);
     res.runs += ran;
     res.pruned += r.pruned;
   }
@@ -286,11 +292,12 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     if (!s) throw std::runtime_error("parallel campaign: bad schedule from a worker: " + err);
     if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
       res.schedule_files.push_back(save_schedule(*s, opts.out_dir));
+    res.kind_firsts.push_back(*s);
     if (first) res.first = std::move(*s);
   }
   res.strategy_summary = reps[0].summary;
   res.seconds = elapsed();
-  if (opts.progress) opts.progress({&target, res.runs, opts.runs, res.seconds, opts.seconds, res.findings});
+  if (opts.progress) opts.progress({&target, res.runs, opts.shard_runs(), res.seconds, opts.seconds, res.findings});
   return res;
 }
 

@@ -31,6 +31,20 @@ struct CampaignOptions {
   std::string out_dir;    // where finding schedules are saved ("" = not saved)
   int max_saved = 3;      // schedules saved per campaign (first finding, then new kinds)
   std::function<void(const CampaignProgress&)> progress;  // called about every 100 ms
+  // Shards (ipcrace ... --shard I/N): this campaign runs exactly the global
+  // run indices i < runs with i mod shard_count == shard_index, the k-th of
+  // them being i = shard_index + k * shard_count (run i keeps
+  // run_seed(seed, i)), so N shards together are the unsharded campaign, run
+  // for run. `runs` stays the campaign's bound on the global index; the time
+  // budget and stop_at_first act on each shard alone.
+  uint64_t shard_index = 0;
+  uint64_t shard_count = 1;
+  uint64_t global_index(uint64_t k) const { return shard_index + k * shard_count; }
+  // How many of the first `runs` global indices are this shard's (0: no bound).
+  uint64_t shard_runs() const {
+    if (runs == 0) return 0;
+    return runs > shard_index ? (runs - shard_index + shard_count - 1) / shard_count : 0;
+  }
 };
 
 struct CampaignResult {
@@ -45,6 +59,9 @@ struct CampaignResult {
   int64_t first_finding_run = -1;  // run index (0-based) of the first finding
   std::array<uint64_t, 7> by_kind{};
   std::optional<Schedule> first;   // schedule of the first finding
+  // The first finding of each kind, in run order (first.has_value() ==
+  // !kind_firsts.empty()); what shards hand to `ipcrace merge`.
+  std::vector<Schedule> kind_firsts;
   std::vector<std::string> schedule_files;
   std::string strategy_summary;
   bool exhausted = false;          // dfs explored the whole bounded space

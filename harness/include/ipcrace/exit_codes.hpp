@@ -9,6 +9,7 @@ enum ExitCode : int {
   kExitFinding = 10,       // a run found a bug (run, explore, replay of a finding)
   kExitGateMismatch = 11,  // gate: some target's verdict differs from its expected one
   kExitUndecided = 12,     // check-history: could not decide within the timeout
+  kExitIncompleteMerge = 13,  // merge: a shard is missing or its run failed (named on stderr)
   kExitUsage = 20,         // bad flag or value, unknown target, strategy or parameter
   kExitBadInput = 21,      // unreadable or malformed input file (schedule, crash file, history)
   kExitDivergence = 30,    // replay: an actor reached another op, or the outcome differs
