@@ -25,6 +25,11 @@ foreach(name IN LISTS names)
     # Decisions are bytes at the front of the input: let inputs be long from the start.
     file(WRITE ${dir}/${name}_fuzzer.options "[libfuzzer]\nmax_len = 128\nlen_control = 0\n")
   endif()
+  if(NOT EXISTS ${SRC}/${name}_fuzzer.dict AND NOT name MATCHES "^(schedule_parser|crash_decoder)$")
+    # Every decision byte indexes the enabled set: runs of one actor (no
+    # preemption) and strict alternations are the useful building blocks.
+    configure_file(${SRC}/decisions.dict ${dir}/${name}_fuzzer.dict COPYONLY)
+  endif()
   math(EXPR n "${n} + 1")
 endforeach()
 message(STATUS "ipcrace: ${n} fuzzers linked to ${exe}")
