@@ -87,6 +87,13 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
   o.run.watchdog_ms = c.watchdog_ms;
   o.run.step_limit = c.step_limit;
   o.run.cpu = c.cpu == -2 ? sched_getcpu() : c.cpu;
+  if (!c.faults.empty()) {
+    std::string err;
+    auto m = parse_fault_mask(c.faults, &err);
+    if (!m) throw UsageError("--faults: " + err);
+    o.run.faults = *m;
+  }
+  o.run.fault_budget = c.fault_budget;
   o.runs = c.runs;
   o.seconds = c.seconds;
   o.stop_at_first = c.stop_at_first;
@@ -206,6 +213,8 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   cfg.mode = actors_override.empty() ? sched->mode : parse_mode(actors_override);
   if (cfg.mode == ActorMode::free) throw UsageError("a free run has no schedule to replay; use processes or threads");
   cfg.cpu = sched_getcpu();
+  cfg.faults = sched->faults;  // a v1 file has none
+  cfg.fault_budget = sched->fault_budget;
   Params params;
   try {
     params = resolve_params(*t, sched->params);

@@ -38,6 +38,8 @@ struct Common {
   int gate_seeds = 0;
   uint64_t gate_clean_runs = 0;
   std::vector<std::string> gate_strategies;
+  std::string faults;  // --faults: "" = each target's own
+  int fault_budget = 1;
 };
 
 int cmd_list(bool json);

@@ -32,6 +32,11 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   sub->add_option("--watchdog-ms", c.watchdog_ms, "hang watchdog per step")->capture_default_str()->check(CLI::Range(1, 3600000));
   sub->add_option("--step-limit", c.step_limit, "livelock guard: steps per run")->capture_default_str()->check(CLI::Range(1, 100000000));
   sub->add_option("--cpu", c.cpu, "pin controller and actors to this CPU (-1: no pinning; default: current CPU)");
+  sub->add_option("--faults", c.faults,
+                  "fault kinds strategies may choose: short,eintr,full,timeout,kill,drop | all | none "
+                  "(default: the target's own; see README 'Faults')");
+  sub->add_option("--fault-budget", c.fault_budget, "at most this many faults per run")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
   sub->add_flag("--stop-at-first", c.stop_at_first, "stop a target's campaign at its first finding");
   sub->add_flag("--json", c.json, "machine-readable output on stdout");
   sub->add_flag("-q,--quiet", c.quiet, "no progress lines");

@@ -42,13 +42,24 @@ void Actor::publish(OpKind kind, Resource r, const char* label, uint32_t state, 
   s.order.store(static_cast<uint32_t>(d.order), rlx);
   s.size.store(d.size, rlx);
   s.addr.store(d.addr, rlx);
+  s.faults.store(d.faults, rlx);
   s.state.store(state, rlx);
   cb_->wake_controller();
   while (s.grant.load(rlx) == granted) detail::futex_wait(&s.grant, granted, nullptr);
   if (s.abort.load(rlx)) throw RunAborted{};
+  fault_ = static_cast<FaultKind>(s.fault.load(rlx));
+  // Killed at this point: a process is SIGKILLed by the controller before
+  // this; a thread unwinds and ends (Engine: like an exit).
+  if (fault_ == FaultKind::kill) throw RunAborted{};
+}
+
+bool Actor::alive(int peer) const {
+  if (peer < 0 || peer >= count_) return false;
+  return cb_->slots[peer].state.load(rlx) != kExited;
 }
 
 void Actor::point(OpKind kind, Resource r, const char* label, const OpDetail& d) {
+  fault_ = FaultKind::none;
   if (free_) {
     cb_->slots[index_].state.store(kRunning, rlx);
     return;
@@ -75,12 +86,12 @@ void Actor::block(OpKind kind, Resource r, const char* label) {
   publish(kind, r, label, kBlocked);
 }
 
-void Actor::retry_later(OpKind kind, Resource r, const char* label) {
+void Actor::retry_later(OpKind kind, Resource r, const char* label, const OpDetail& d) {
   if (free_) {
     block(kind, r, label);
     return;
   }
-  publish(kind, r, label, kBlockedRetry);
+  publish(kind, r, label, kBlockedRetry, d);
 }
 
 namespace {

@@ -25,6 +25,8 @@ void ControlBlock::reset() {
     s.order.store(0, rlx);
     s.size.store(0, rlx);
     s.addr.store(0, rlx);
+    s.faults.store(0, rlx);
+    s.fault.store(0, rlx);
     s.has_outcome.store(0, rlx);
   }
 }

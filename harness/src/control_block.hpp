@@ -30,6 +30,10 @@ struct alignas(64) Slot {
   std::atomic<uint32_t> order{0};
   std::atomic<uint32_t> size{0};
   std::atomic<uint64_t> addr{0};
+  std::atomic<uint32_t> faults{0};  // FaultMask: how the pending op can fail
+  // The fault granted with the op (FaultKind), written by the controller
+  // before the grant; the actor reads it when it wakes (Actor::fault()).
+  std::atomic<uint32_t> fault{0};
   // Outcome of the last granted op (Actor::outcome), read by the controller
   // when the actor reaches its next point, blocks or exits.
   std::atomic<uint32_t> has_outcome{0};

@@ -24,6 +24,7 @@
 #include "ipcrace/faults.hpp"
 #include "ipcrace/oracles.hpp"
 #include "control_block.hpp"
+#include "fault_control.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
 #include "tsan_hooks.hpp"
@@ -99,6 +100,7 @@ struct Engine::Impl {
   cpu_set_t old_affinity;
   bool pinned = false;
   std::unique_ptr<Model> model;  // target.model, if any
+  FaultControl faults;
 
   // Per run.
   pid_t pids[kMaxActors];
@@ -109,7 +111,7 @@ struct Engine::Impl {
   bool blocked[kMaxActors];
   Op pending[kMaxActors];
 
-  Impl(const TargetInfo& t, Params p, RunConfig c) : target(t), params(std::move(p)), cfg(c) {
+  Impl(const TargetInfo& t, Params p, RunConfig c) : target(t), params(std::move(p)), cfg(c), faults(t, c) {
     n = static_cast<int>(params.get("actors"));
     for (int& fd : stderr_fds) fd = -1;
     engine_id = g_engine_ids.fetch_add(1);
@@ -175,8 +177,10 @@ struct Engine::Impl {
     try {
       scenario->actor(actor);
     } catch (const RunAborted&) {
-      detail::set_current_actor(nullptr);
-      return;
+      if (slot.fault.load(rlx) != uint32_t(FaultKind::kill)) {  // a killed thread ends like an exit
+        detail::set_current_actor(nullptr);
+        return;
+      }
     } catch (const std::exception& e) {
       actor.fail(std::string("uncaught exception: ") + e.what());
     } catch (...) {
@@ -257,9 +261,12 @@ struct Engine::Impl {
 
   Op read_op(int i) const {
     const Slot& s = cb->slots[i];
-    return Op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)),
-              s.label.load(rlx), static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx), s.addr.load(rlx)};
+    Op op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)), s.label.load(rlx),
+          static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx), s.addr.load(rlx), s.faults.load(rlx)};
+    faults.annotate(op, i);
+    return op;
   }
+
 
   // The outcome the actor reported for the op it was just granted (if any)
   // becomes part of that step; the slot's report is consumed either way.
@@ -371,6 +378,7 @@ struct Engine::Impl {
         if (!blocked[i]) enabled[ne++] = i;
       }
       if (nalive == 0) return;
+      if (ne == 0) ne = faults.time_passes(n, alive, blocked, pending, enabled);
       if (ne == 0) {
         r.kind = FindingKind::deadlock;
         r.message = "every live actor is blocked:";
@@ -385,6 +393,7 @@ struct Engine::Impl {
         return;
       }
       SchedView view{step, last, std::span<const int>(enabled, size_t(ne)), std::span<const Op>(pending, size_t(n))};
+      faults.fill(view);
       int a = st.next_actor(view);
       if (a == kAbortRun) {  // the strategy explains why in end_run (pruned, diverged)
         r.aborted = true;
@@ -393,11 +402,17 @@ struct Engine::Impl {
       bool ok = false;
       for (int k = 0; k < ne; ++k) ok |= enabled[k] == a;
       if (!ok) throw std::logic_error("strategy " + st.name() + " picked actor " + std::to_string(a) + ", not enabled");
+      const int f = faults.decide(st, view, a);
+      if (f == kAbortRun) return void(r.aborted = true);
       if (last >= 0 && a != last && alive[last] && !blocked[last]) ++r.preemptions;
       const Op op = pending[a];
       r.trace.push_back(Step{static_cast<uint16_t>(a), op});
+      r.trace.back().fault = static_cast<FaultKind>(f);
       cb->steps.store(static_cast<uint32_t>(r.trace.size()), rlx);
       last = a;
+      // kill: SIGKILL instead of the grant (a thread unwinds from its point).
+      if (f == int(FaultKind::kill) && cfg.mode != ActorMode::threads) kill(pids[a], SIGKILL);
+      cb->slots[a].fault.store(uint32_t(f), rlx);
       const uint32_t c = cb->ctl.load(rlx);
       grant(a);
       const Wait w = wait_for(a, deadline(), c);
@@ -414,12 +429,17 @@ struct Engine::Impl {
           pending[a] = read_op(a);
           blocked[a] = true;
           break;
+        case Wait::died:
+          if (!faults.death_expected(a)) return crash(r, a, describe_status(statuses[a]));
+          cb->slots[a].state.store(kExited, rlx);
+          [[fallthrough]];
         case Wait::exited:
           // An exit closes descriptors and may release anything: wake all.
+          // Reaped at once, so kill(pid, 0) of a peer says it is gone.
           alive[a] = false;
+          reap(a, true);
           for (int j = 0; j < n; ++j) blocked[j] = false;
           break;
-        case Wait::died: crash(r, a, describe_status(statuses[a])); return;
         case Wait::hung: hang(r, a, hung); return;
       }
     }
@@ -517,6 +537,7 @@ struct Engine::Impl {
                   static_cast<unsigned long long>(engine_id), static_cast<unsigned long long>(runs++));
     RunContextImpl ctx(&params, n, run_seed, prefix, sock_dir, &r.resources);
     cb->reset();
+    faults.new_run(r);
     reset_stderr();
     for (int i = 0; i < n; ++i) {
       alive[i] = false;

@@ -8,10 +8,13 @@
 //   3. block shortening: every run of one actor's decisions cut to 1..4 steps;
 //   4. delta debugging: remove chunks of decisions (halves, quarters, ...);
 //   5. workload: each integer parameter halved, then decreased by one, with the
-//      current decisions and with their blocks cut short.
+//      current decisions and with their blocks cut short;
+//   6. faults: each fault of the schedule dropped (its step kept).
+// A decision is an actor and the fault it was granted with (code: actor |
+// fault << 8); the passes move faults with their decisions.
 // A candidate is accepted when it keeps the finding kind and lowers the key
-// (preemptions, steps, sum of parameters) lexicographically; parameter
-// candidates may keep the same preemptions and steps.
+// (faults, preemptions, steps, sum of parameters) lexicographically; parameter
+// candidates may keep the same faults, preemptions and steps.
 #include "ipcrace/minimize.hpp"
 
 #include <sched.h>
@@ -45,8 +48,16 @@ int64_t param_sum(const Params& p) {
   return s;
 }
 
-std::tuple<int, size_t, int64_t> key(const Candidate& c) {
-  return {c.preemptions, c.schedule.steps.size(), param_sum(c.params)};
+std::tuple<std::pair<int, int>, size_t, int64_t> key(const Candidate& c) {
+  return {{c.schedule.fault_steps(), c.preemptions}, c.schedule.steps.size(), param_sum(c.params)};
+}
+
+int actor_of(int code) { return code & 0xff; }
+
+std::vector<int> codes(const Schedule& s) {
+  std::vector<int> d;
+  for (const auto& st : s.steps) d.push_back(st.actor | int(st.fault) << 8);
+  return d;
 }
 
 class Minimizer {
@@ -56,6 +67,8 @@ class Minimizer {
     cfg_.watchdog_ms = o.watchdog_ms;
     cfg_.step_limit = o.step_limit;
     cfg_.cpu = o.cpu == -2 ? sched_getcpu() : o.cpu;
+    cfg_.faults = in.faults;
+    cfg_.fault_budget = in.fault_budget;
     t0_ = Clock::now();
   }
 
@@ -83,6 +96,7 @@ class Minimizer {
       improved |= remove_preemptions(cur);
       improved |= shorten_blocks(cur);
       improved |= ddmin(cur);
+      improved |= drop_faults(cur);
       if (o_.workload) improved |= shrink_params(cur);
     }
     res.schedule = cur.schedule;
@@ -131,13 +145,14 @@ class Minimizer {
   std::optional<Candidate> test(const Params& p, const std::vector<int>& decisions) {
     if (out_of_budget()) return std::nullopt;
     std::string k = p.str() + "|";
-    for (int d : decisions) k += char('0' + d);
+    for (int d : decisions) k += std::to_string(d) + ",";
     if (!tried_.insert(k).second) return std::nullopt;
     Engine* e = engine(p);
     if (!e) return std::nullopt;
     Schedule want;
     want.target = in_.target;
-    for (int d : decisions) want.steps.push_back(ScheduleStep{d, OpKind::yield, 0, ""});
+    for (int d : decisions)
+      want.steps.push_back(ScheduleStep{actor_of(d), OpKind::yield, 0, "", static_cast<FaultKind>(d >> 8)});
     auto lenient = make_replay_strategy(want, true);
     lenient->new_run(0);
     RunResult r;
@@ -190,7 +205,7 @@ class Minimizer {
   static std::vector<size_t> switches(const std::vector<int>& d) {
     std::vector<size_t> s;
     for (size_t i = 1; i < d.size(); ++i)
-      if (d[i] != d[i - 1]) s.push_back(i);
+      if (actor_of(d[i]) != actor_of(d[i - 1])) s.push_back(i);
     return s;
   }
 
@@ -198,7 +213,7 @@ class Minimizer {
     std::vector<int> out;
     for (size_t i = 0; i < d.size();) {
       size_t j = i;
-      while (j < d.size() && d[j] == d[i]) ++j;
+      while (j < d.size() && actor_of(d[j]) == actor_of(d[i])) ++j;
       for (size_t k = 0; k < std::min(cap, j - i); ++k) out.push_back(d[i]);
       i = j;
     }
@@ -209,7 +224,7 @@ class Minimizer {
   bool shorten_blocks(Candidate& cur) {
     bool any = false;
     for (size_t cap = 1; cap <= 4 && !out_of_budget(); ++cap) {
-      auto c = test(cur.params, cap_blocks(cur.schedule.decisions(), cap));
+      auto c = test(cur.params, cap_blocks(codes(cur.schedule), cap));
       any |= accept(cur, c, false);
     }
     return any;
@@ -219,7 +234,7 @@ class Minimizer {
     bool any = false;
     for (bool again = true; again && !out_of_budget();) {
       again = false;
-      auto d = cur.schedule.decisions();
+      auto d = codes(cur.schedule);
       std::vector<size_t> cuts{0};
       for (size_t i : switches(d)) {
         cuts.push_back(i);
@@ -241,14 +256,14 @@ class Minimizer {
     bool any = false;
     for (bool again = true; again && !out_of_budget();) {
       again = false;
-      auto d = cur.schedule.decisions();
+      auto d = codes(cur.schedule);
       for (size_t i : switches(d)) {
-        int p = d[i - 1];
+        int p = actor_of(d[i - 1]);
         size_t j = i;
-        while (j < d.size() && d[j] != p) ++j;
+        while (j < d.size() && actor_of(d[j]) != p) ++j;
         if (j == d.size()) continue;
         size_t k = j;
-        while (k < d.size() && d[k] == p) ++k;
+        while (k < d.size() && actor_of(d[k]) == p) ++k;
         std::vector<int> m(d.begin(), d.begin() + long(i));
         m.insert(m.end(), d.begin() + long(j), d.begin() + long(k));
         m.insert(m.end(), d.begin() + long(i), d.begin() + long(j));
@@ -263,11 +278,32 @@ class Minimizer {
     return any;
   }
 
+  // Each fault in turn dropped (its decision kept): a minimised finding keeps
+  // only the faults it needs.
+  bool drop_faults(Candidate& cur) {
+    bool any = false;
+    for (bool again = true; again && !out_of_budget();) {
+      again = false;
+      auto d = codes(cur.schedule);
+      for (size_t i = 0; i < d.size(); ++i) {
+        if (d[i] >> 8 == 0) continue;
+        auto m = d;
+        m[i] = actor_of(m[i]);
+        auto c = test(cur.params, m);
+        if (accept(cur, c, false)) {
+          any = again = true;
+          break;
+        }
+      }
+    }
+    return any;
+  }
+
   bool ddmin(Candidate& cur) {
     bool any = false;
     size_t n = 2;
     while (!out_of_budget()) {
-      auto d = cur.schedule.decisions();
+      auto d = codes(cur.schedule);
       if (d.size() < 2 || n > d.size()) break;
       size_t chunk = (d.size() + n - 1) / n;
       bool hit = false;
@@ -308,8 +344,8 @@ class Minimizer {
           p.set(k, nv);
           int actors = int(p.get("actors", kMaxActors));
           std::vector<int> d;
-          for (int a : cur.schedule.decisions())
-            if (a < actors) d.push_back(a);
+          for (int a : codes(cur.schedule))
+            if (actor_of(a) < actors) d.push_back(a);
           // The same decisions, then the same pattern of switches with every
           // block of one actor's steps cut to at most `cap` steps (a smaller
           // workload has shorter blocks).

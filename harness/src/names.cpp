@@ -54,7 +54,7 @@ const char* expect_name(Expect e) { return e == Expect::finding ? "finding" : "c
 
 bool Step::operator==(const Step& o) const {
   return actor == o.actor && op.kind == o.op.kind && op.resource == o.op.resource &&
-         std::strcmp(op.label ? op.label : "", o.op.label ? o.op.label : "") == 0;
+         fault == o.fault && std::strcmp(op.label ? op.label : "", o.op.label ? o.op.label : "") == 0;
 }
 
 uint64_t RunResult::trace_hash() const {
@@ -68,6 +68,7 @@ uint64_t RunResult::trace_hash() const {
     mix(&s.op.kind, sizeof s.op.kind);
     mix(&s.op.resource, sizeof s.op.resource);
     if (s.op.label) mix(s.op.label, std::strlen(s.op.label));
+    if (s.fault != FaultKind::none) mix(&s.fault, sizeof s.fault);  // traces without faults hash as before
   }
   mix(&kind, sizeof kind);
   mix(message.data(), message.size());

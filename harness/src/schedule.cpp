@@ -65,6 +65,12 @@ std::vector<int> Schedule::decisions() const {
   return d;
 }
 
+int Schedule::fault_steps() const {
+  int n = 0;
+  for (const auto& s : steps) n += s.fault != FaultKind::none;
+  return n;
+}
+
 int Schedule::preemptions() const {
   // A switch is a preemption when the previous actor appears again later: it
   // was still alive (and, as far as the file tells, able to go on).
@@ -93,8 +99,11 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   s.finding = result.kind;
   s.message = result.message;
   s.resources = result.resources;
+  s.faults = result.faults_enabled;
+  s.fault_budget = result.fault_budget;
   for (const auto& st : result.trace)
-    s.steps.push_back(ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : "")});
+    s.steps.push_back(
+        ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : ""), st.fault});
   return s;
 }
 
@@ -115,11 +124,16 @@ std::string format_schedule(const Schedule& s) {
     if (c == '\n' || c == '\r') c = ' ';
   if (!msg.empty()) o << "message " << msg << "\n";
   for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << clean_token(s.resources[i]) << "\n";
+  if (s.faults) o << "faults " << fault_mask_str(s.faults) << "\nfault-budget " << s.fault_budget << "\n";
   o << "# step <actor> <op> <resource> <label>   (" << s.steps.size() << " steps, " << s.preemptions()
-    << " preemptions)\n";
-  for (const auto& st : s.steps)
+    << " preemptions";
+  if (s.faults) o << ", " << s.fault_steps() << " faults";
+  o << ")\n";
+  for (const auto& st : s.steps) {
     o << "step " << st.actor << " " << op_kind_name(st.kind) << " " << st.resource << " " << clean_token(st.label)
       << "\n";
+    if (st.fault != FaultKind::none) o << "fault " << fault_kind_name(st.fault) << "\n";
+  }
   o << "end\n";
   return o.str();
 }
@@ -144,8 +158,9 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     if (f.empty() || f[0][0] == '#') continue;
     if (ended) return fail(lineno, "content after 'end'");
     if (!header) {
-      if (f.size() != 2 || f[0] != "ipcrace-schedule") return fail(lineno, "not an ipcrace schedule (expected 'ipcrace-schedule 1')");
-      if (f[1] != std::to_string(Schedule::kVersion)) return fail(lineno, "unsupported schedule version " + std::string(f[1]));
+      if (f.size() != 2 || f[0] != "ipcrace-schedule") return fail(lineno, "not an ipcrace schedule (expected 'ipcrace-schedule 2')");
+      if (f[1] != "1" && f[1] != std::to_string(Schedule::kVersion))
+        return fail(lineno, "unsupported schedule version " + std::string(f[1]) + " (this build reads 1 and 2)");
       header = true;
       continue;
     }
@@ -176,6 +191,27 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       st.label = std::string(f[4]);
       if (s.steps.size() >= kMaxSteps) return fail(lineno, "too many steps");
       s.steps.push_back(std::move(st));
+      continue;
+    }
+    if (key == "fault") {
+      if (f.size() != 2) return fail(lineno, "a fault is 'fault <kind>' after the step it fails");
+      auto k = fault_kind_from_name(f[1]);
+      if (!k || *k == FaultKind::none) return fail(lineno, "unknown fault kind '" + std::string(f[1]) + "'");
+      if (s.steps.empty() || s.steps.back().fault != FaultKind::none)
+        return fail(lineno, "a 'fault' line must follow a step without one");
+      s.steps.back().fault = *k;
+      continue;
+    }
+    if (key == "faults") {
+      std::string err;
+      auto m = f.size() == 2 ? parse_fault_mask(f[1], &err) : std::nullopt;
+      if (!m) return fail(lineno, f.size() == 2 ? err : "'faults' takes one list (short,eintr,...)");
+      s.faults = *m;
+      continue;
+    }
+    if (key == "fault-budget") {
+      if (f.size() != 2 || !parse_u64(f[1], &u) || u > 1000000) return fail(lineno, "'fault-budget' needs a count");
+      s.fault_budget = int(u);
       continue;
     }
     if (key == "param") {

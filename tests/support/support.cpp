@@ -49,6 +49,8 @@ CampaignResult campaign(const std::string& name, const Quick& q) {
   o.stop_at_first = q.stop_at_first;
   o.overrides = q.params;
   o.out_dir = q.out_dir;
+  o.run.faults = q.faults;
+  o.run.fault_budget = q.fault_budget;
   return run_campaign(target(name), o);
 }
 
@@ -56,6 +58,8 @@ RunResult replay(const Schedule& s, ActorMode mode) {
   RunConfig cfg;
   cfg.mode = mode;
   cfg.cpu = test_cpu();
+  cfg.faults = s.faults;  // the faults the schedule's run could choose (none in a v1 file)
+  cfg.fault_budget = s.fault_budget;
   Engine e(target(s.target), s.params, cfg);
   auto st = make_replay_strategy(s);
   st->new_run(0);

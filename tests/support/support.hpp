@@ -1,6 +1,7 @@
 // Test support: short campaign helpers and a snapshot of what runs can leak.
 #pragma once
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -25,6 +26,8 @@ struct Quick {
   Params params;
   int watchdog_ms = 3000;
   std::string out_dir;  // "" = no files
+  std::optional<uint32_t> faults;  // unset: the target's own (TargetInfo::faults)
+  int fault_budget = 1;
 };
 CampaignResult campaign(const std::string& target_name, const Quick& q);
 

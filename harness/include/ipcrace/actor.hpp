@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "ipcrace/fault_kind.hpp"
 #include "ipcrace/history.hpp"
 #include "ipcrace/op.hpp"
 #include "ipcrace/params.hpp"
@@ -48,13 +49,43 @@ class Actor {
   // blocked on `r` until another actor completes an op on `r` (or exits).
   template <class F>
   auto blocking(OpKind kind, Resource r, const char* label, F&& try_once) {
-    point(kind, r, label);
+    return blocking(kind, r, label, OpDetail{}, std::forward<F>(try_once));
+  }
+  // The same with op details; d.faults says how the op can fail, and
+  // try_once reads fault() to fail that way (ipcrace/io.hpp does).
+  template <class F>
+  auto blocking(OpKind kind, Resource r, const char* label, const OpDetail& d, F&& try_once) {
+    point(kind, r, label, d);
     for (;;) {
       auto res = try_once();
       if (res) return *std::move(res);
-      retry_later(kind, r, label);
+      retry_later(kind, r, label, d);
     }
   }
+
+  // A timed wait: like blocking(), but it times out (returns std::nullopt)
+  // when granted with a `timeout` fault, which the controller also forces
+  // when every live actor is blocked (time passes when nothing else can).
+  template <class F>
+  auto timed(OpKind kind, Resource r, const char* label, F&& try_once) -> decltype(try_once()) {
+    OpDetail d;
+    d.faults = fault_bit(FaultKind::timeout);
+    point(kind, r, label, d);
+    for (;;) {
+      if (fault_ == FaultKind::timeout) return std::nullopt;
+      auto res = try_once();
+      if (res) return res;
+      retry_later(kind, r, label, d);
+    }
+  }
+
+  // The fault granted with the op of the last point (FaultKind::none: the
+  // op must do what it normally does). See ipcrace/fault_kind.hpp.
+  FaultKind fault() const { return fault_; }
+
+  // Whether actor `peer` of this run has not ended (exited, died or been
+  // killed). An ended process is reaped at once, so kill(pid, 0) fails too.
+  bool alive(int peer) const;
 
   // Low level: park as blocked on r, to run op `kind` when woken. The op
   // granted before (if any) counts as completed: its waiters are woken.
@@ -78,7 +109,7 @@ class Actor {
 
  private:
   // The try of the op just granted would block: park without counting it as done.
-  void retry_later(OpKind kind, Resource r, const char* label);
+  void retry_later(OpKind kind, Resource r, const char* label, const OpDetail& d = {});
   void publish(OpKind kind, Resource r, const char* label, uint32_t state, const OpDetail& d = {});
   ControlBlock* cb_;
   int index_;
@@ -86,6 +117,7 @@ class Actor {
   const Params* params_;
   Rng rng_;
   bool free_;
+  FaultKind fault_ = FaultKind::none;
 };
 
 // The actor running on this thread (or process). Valid only in an actor body.

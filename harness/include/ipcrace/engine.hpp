@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ipcrace/finding.hpp"
@@ -16,6 +17,10 @@ struct RunConfig {
   int step_limit = 20000;   // livelock guard: a step_limit finding past it
   int watchdog_ms = 3000;   // an actor that does not reach its next point in time: hang
   int cpu = -1;             // pin controller and actors to this CPU (-1: leave as is)
+  // Fault kinds strategies may choose (ipcrace/fault_kind.hpp); unset: the
+  // target's own (TargetInfo::faults). At most fault_budget faults per run.
+  std::optional<uint32_t> faults;
+  int fault_budget = 1;
 };
 
 class Engine {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ipcrace/fault_kind.hpp"
 #include "ipcrace/history.hpp"
 #include "ipcrace/op.hpp"
 
@@ -33,7 +34,9 @@ struct Step {
   bool has_outcome = false;
   int64_t result = 0;
   uint64_t value = 0;
-  bool operator==(const Step& o) const;  // actor, kind, resource, label only
+  // The fault the strategy chose for this op instead of its normal outcome.
+  FaultKind fault = FaultKind::none;
+  bool operator==(const Step& o) const;  // actor, kind, resource, label, fault only
 };
 
 struct RunResult {
@@ -51,6 +54,10 @@ struct RunResult {
   // truncated: more events than the log holds (the history was not checked).
   History history;
   bool history_truncated = false;
+  // Faults this run could choose (RunConfig::faults resolved against the
+  // target's default) and at most how many; recorded in the schedule.
+  uint32_t faults_enabled = 0;
+  int fault_budget = 0;
   bool found() const { return kind != FindingKind::none; }
   uint64_t trace_hash() const;  // stable hash of the trace (and outcome)
 };

@@ -48,6 +48,10 @@ struct Op {
   MemOrder order = MemOrder::plain;
   uint32_t size = 0;
   uint64_t addr = 0;
+  // The ways this op can fail (a FaultMask, ipcrace/fault_kind.hpp): the
+  // faults a strategy may choose here. The controller adds `kill` for an
+  // actor whose death the target expects (TargetInfo::may_die).
+  uint32_t faults = 0;
 };
 
 // Optional details a point may carry (Actor::point's last argument).
@@ -55,6 +59,7 @@ struct OpDetail {
   MemOrder order = MemOrder::plain;
   uint32_t size = 0;
   uint64_t addr = 0;
+  uint32_t faults = 0;  // FaultMask: how the op can fail (ipcrace/io.hpp sets it)
 };
 
 // Two ops conflict when their order can matter: same resource, not both reads.

@@ -1,7 +1,7 @@
 // Schedule files: the explicit decision list of one run, replayable.
 //
 // Format (text, versioned, line-based; '#' starts a comment line):
-//   ipcrace-schedule 1
+//   ipcrace-schedule 2                  (version 1 files still parse)
 //   target shm.counter.racy
 //   param actors 2
 //   mode processes
@@ -12,7 +12,10 @@
 //   finding assertion
 //   message lost update: counter is 3, expected 4
 //   resource 0 counter
+//   faults short,eintr                  (optional: kinds the run could choose)
+//   fault-budget 1                      (optional: at most this many per run)
 //   step 1 shm_load 0 counter.load      (actor, op kind, resource id, label)
+//   fault short                         (optional: the step above failed that way)
 //   end
 #pragma once
 #include <cstdint>
@@ -30,11 +33,12 @@ struct ScheduleStep {
   OpKind kind = OpKind::yield;
   int resource = 0;
   std::string label;
+  FaultKind fault = FaultKind::none;  // a `fault` line after the step
   bool operator==(const ScheduleStep&) const = default;
 };
 
 struct Schedule {
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;
   std::string target;
   Params params;
   ActorMode mode = ActorMode::processes;
@@ -46,6 +50,10 @@ struct Schedule {
   std::string message;
   std::vector<std::string> resources;
   std::vector<ScheduleStep> steps;
+  uint32_t faults = 0;   // FaultMask the run could choose from (replay honours it)
+  int fault_budget = 0;
+
+  int fault_steps() const;  // steps with a fault
 
   std::vector<int> decisions() const;
   int preemptions() const;  // switches away from an actor that still had steps next

@@ -17,6 +17,10 @@ struct SchedView {
   int last = -1;                 // actor that ran the previous step, -1 at start
   std::span<const int> enabled;  // enabled actors, ascending
   std::span<const Op> pending;   // pending op per actor (index = actor)
+  // Faults: pending[a].faults & faults_enabled is how actor a's op may fail,
+  // while faults_left > 0 (the run's fault budget).
+  uint32_t faults_enabled = 0;
+  int faults_left = 0;
 };
 
 // Sentinel from next_actor: stop this run now (dfs: the rest is redundant;
@@ -31,6 +35,15 @@ class Strategy {
   virtual bool new_run(uint64_t index) = 0;
   // Pick an actor from view.enabled (or kAbortRun).
   virtual int next_actor(const SchedView& view) = 0;
+  // After next_actor picked `actor`: a fault for its op instead of the normal
+  // outcome, as a FaultKind value from `possible` (0: none), or kAbortRun.
+  // `possible` is the op's FaultMask within the enabled kinds, 0 when the
+  // budget is spent; a strategy is asked at every step (replay checks that a
+  // recorded fault can still happen there).
+  virtual int next_fault(const SchedView& view, int actor, uint32_t possible) {
+    (void)view, (void)actor, (void)possible;
+    return 0;
+  }
   // A value for the target's own nondeterminism (payloads, sizes), in [0, bound).
   virtual uint64_t next_value(uint64_t bound) = 0;
   // Told how the run ended (dfs backtracks, replay checks it was consumed).

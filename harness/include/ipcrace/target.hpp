@@ -62,6 +62,15 @@ struct TargetInfo {
   // a range vary around their default (property_range), role counts (actors,
   // producers, workers, ...) stay at their default.
   std::map<std::string, std::pair<int64_t, int64_t>> ranges;
+  // Faults (ipcrace/fault_kind.hpp) enabled when a run does not say
+  // (RunConfig::faults, --faults): a faults-family target names the kind
+  // that reveals its bug, e.g. "short".
+  std::string faults;
+  // Actors whose death is part of the workload (bit i: actor i): an injected
+  // `kill`, a signal the actor raised itself or an _exit is then no crash;
+  // the survivors go on and the oracle judges what they did. Only these
+  // actors can get a `kill` fault.
+  uint64_t may_die = 0;
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 

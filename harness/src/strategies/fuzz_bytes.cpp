@@ -20,6 +20,13 @@ class FuzzBytesStrategy final : public Strategy {
       if (e == v.last) return e;
     return v.enabled[0];
   }
+  // A fault where the op can fail: a byte of 0xe0 or more picks one of the
+  // possible kinds (so most inputs fault rarely); no byte is read otherwise.
+  int next_fault(const SchedView&, int, uint32_t possible) override {
+    if (!possible || pos_ >= bytes_.size()) return 0;
+    const uint8_t b = bytes_[pos_++];
+    return b < 0xe0 ? 0 : int(nth_fault(possible, b % fault_count(possible)));
+  }
   uint64_t next_value(uint64_t bound) override { return pos_ < bytes_.size() ? bytes_[pos_++] % bound : 0; }
 
  private:

@@ -21,7 +21,24 @@ class PctStrategy final : public Strategy {
     prio_.clear();
     change_.clear();
     for (int j = 1; j < depth_; ++j) change_.push_back(static_cast<int>(rng_.below(uint64_t(k_))));
+    // Faults at change points of their own (a separate stream: runs without
+    // faults schedule exactly as before): the first op that can fail at or
+    // after each point fails.
+    Rng frng(run_seed(seed_, index) ^ 0xfa17fa17fa17fa17ULL);
+    fault_at_.clear();
+    for (int j = 0; j < kFaultPoints; ++j) fault_at_.push_back(static_cast<int>(frng.below(uint64_t(k_))));
+    fault_pick_ = frng;
     return true;
+  }
+
+  int next_fault(const SchedView& v, int, uint32_t possible) override {
+    if (!possible) return 0;
+    for (int& at : fault_at_)
+      if (at >= 0 && at <= v.step) {
+        at = -1;
+        return int(nth_fault(possible, int(fault_pick_.below(uint64_t(fault_count(possible))))));
+      }
+    return 0;
   }
 
   int next_actor(const SchedView& v) override {
@@ -57,6 +74,9 @@ class PctStrategy final : public Strategy {
   Rng rng_;
   std::vector<int> prio_;
   std::vector<int> change_;
+  static constexpr int kFaultPoints = 2;  // the run's fault budget caps them
+  std::vector<int> fault_at_;
+  Rng fault_pick_;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@ class PosStrategy final : public Strategy {
   std::string name() const override { return "pos"; }
   bool new_run(uint64_t index) override {
     rng_ = Rng(run_seed(seed_, index));
+    faults_ = FaultDice(seed_, index);
     prio_.clear();
     return true;
   }
@@ -33,11 +34,13 @@ class PosStrategy final : public Strategy {
     return a;
   }
   void end_run(RunResult&) override { ran_ = -1; }
+  int next_fault(const SchedView&, int, uint32_t possible) override { return faults_.roll(possible); }
   uint64_t next_value(uint64_t bound) override { return rng_.below(bound); }
 
  private:
   uint64_t seed_;
   Rng rng_;
+  FaultDice faults_;
   std::vector<double> prio_;
   int ran_ = -1;
 };

@@ -16,8 +16,23 @@ class ReplayStrategy final : public Strategy {
   std::string name() const override { return lenient_ ? "replay-lenient" : "replay"; }
   bool new_run(uint64_t) override {
     pos_ = 0;
+    fault_ = FaultKind::none;
     divergence_.clear();
     return true;
+  }
+
+  // The recorded fault of the step just taken. A fault the op cannot have
+  // there (a hand-edited line, another build) is a divergence in strict
+  // replay; lenient replay (the minimiser) drops it.
+  int next_fault(const SchedView& v, int actor, uint32_t possible) override {
+    const FaultKind f = fault_;
+    fault_ = FaultKind::none;
+    if (f == FaultKind::none || (possible & fault_bit(f))) return int(f);
+    if (lenient_) return 0;
+    divergence_ = "step " + std::to_string(v.step) + ": the schedule injects fault '" + fault_kind_name(f) +
+                  "' into actor " + std::to_string(actor) + "'s " + describe(v.pending[actor]) +
+                  ", which cannot fail that way here (possible: " + fault_mask_str(possible) + ")";
+    return kAbortRun;
   }
 
   int next_actor(const SchedView& v) override {
@@ -42,6 +57,7 @@ class ReplayStrategy final : public Strategy {
       return kAbortRun;
     }
     ++pos_;
+    fault_ = want.fault;
     return want.actor;
   }
 
@@ -61,9 +77,12 @@ class ReplayStrategy final : public Strategy {
  private:
   int lenient_next(const SchedView& v) {
     while (pos_ < steps_.size()) {
-      int a = steps_[pos_++].actor;
+      const ScheduleStep& s = steps_[pos_++];
       for (int e : v.enabled)
-        if (e == a) return a;
+        if (e == s.actor) {
+          fault_ = s.fault;
+          return s.actor;
+        }
     }
     for (int e : v.enabled)
       if (e == v.last) return e;
@@ -87,6 +106,7 @@ class ReplayStrategy final : public Strategy {
   std::vector<std::string> resources_;
   bool lenient_;
   size_t pos_ = 0;
+  FaultKind fault_ = FaultKind::none;
   std::string divergence_;
 };
 
