@@ -168,12 +168,23 @@ int cmd_explore(const std::string& name, const Common& c) {
   auto targets = select_targets({name}, false);
   Common cc = c;
   cc.strategy = "dfs";
-  if (shard_spec(cc).sharded() || !cc.results.empty())
-    throw UsageError("explore does not shard yet: dfs explores one schedule tree in one process");
   apply_budget(cc);
   prepare_outputs(cc);
+  cc.target_names = {targets[0]->name};
   CampaignOptions o = campaign_options(cc, *targets[0]);
-  CampaignResult r = run_campaign(*targets[0], o);
+  // dfs shards split the schedule tree, not the run indices (dfs.cpp).
+  o.strategy.dfs_shard_index = o.shard_index;
+  o.strategy.dfs_shard_count = o.shard_count;
+  o.shard_index = 0;
+  o.shard_count = 1;
+  const ShardSpec shard{o.strategy.dfs_shard_index, o.strategy.dfs_shard_count};
+  CampaignResult r;
+  try {
+    r = run_campaign(*targets[0], o);
+  } catch (const std::exception& e) {
+    if (!cc.results.empty()) write_failed_shard_result(cc, shard, "explore", e.what());
+    throw;
+  }
   if (c.json) {
     std::printf("%s\n", campaign_json(r).dump(2).c_str());
   } else {
@@ -182,6 +193,7 @@ int cmd_explore(const std::string& name, const Common& c) {
     if (r.findings == 0) std::printf("  no finding in %llu schedules\n", static_cast<unsigned long long>(r.runs));
   }
   write_run_outputs({r}, cc);
+  if (!cc.results.empty()) write_shard_result(cc, shard, shard_result_json("explore", cc, shard, {r}, {}));
   return r.findings ? kExitFinding : kExitOk;
 }
 

@@ -49,6 +49,7 @@ struct Merged {
   std::optional<Schedule> minimized;                  // of the global first finding
   int min_pre = -1, orig_pre = -1;
   double cpu_seconds = 0;
+  int parts = 0;  // shards merged into it
 };
 
 void add_target(Merged& m, const json& t, const std::string& file) {
@@ -77,8 +78,12 @@ void add_target(Merged& m, const json& t, const std::string& file) {
   for (const auto& f : t.at("kind_firsts")) m.firsts.emplace_back(f.at("run").get<uint64_t>(), schedule_of(f.at("schedule"), file));
   r.seconds = std::max(r.seconds, t.at("seconds").get<double>());
   m.cpu_seconds += t.at("seconds").get<double>();
-  r.exhausted = r.exhausted || t.value("exhausted", false);
-  if (r.strategy_summary.empty()) r.strategy_summary = t.value("summary", "");
+  // explore: the bounded space is complete when every shard's subtrees are.
+  const bool exhausted = t.value("exhausted", false);
+  r.exhausted = m.parts == 0 ? exhausted : r.exhausted && exhausted;
+  const std::string summary = t.value("summary", "");
+  if (!summary.empty()) r.strategy_summary += (r.strategy_summary.empty() ? "" : "; ") + summary;
+  ++m.parts;
 }
 
 // As one process would have kept them: the first finding, then the first of

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 #include "ipcrace/exit_codes.hpp"
 #include "support/support.hpp"
@@ -175,6 +176,43 @@ TEST(Shards, AShardedGateMergesToTheUnshardedVerdict) {
       EXPECT_EQ(m["targets"][i]["runs_to_find"], u["targets"][i]["runs_to_find"]);
   }
   fs::remove_all(dir);
+}
+
+// explore shards split the schedule tree: every schedule of the bounded space
+// is explored by exactly one shard, so findings and explored schedules add up.
+TEST(Shards, ExploreShardsSplitTheScheduleTree) {
+  auto explored = [](const json& t) {
+    int n = 0;
+    std::string s = t["exploration"]["summary"];
+    std::regex re("(\\d+) schedules explored");
+    for (std::sregex_iterator it(s.begin(), s.end(), re), end; it != end; ++it) n += std::stoi((*it)[1]);
+    return n;
+  };
+  for (const char* target : {"shm.counter.racy", "sync.condvar.lost_wakeup", "shm.counter.mutex"}) {
+    auto dir = scratch("explore");
+    auto one = test::run_cmd({"explore", target, "--preemptions", "2", "-q", "--json", "--out", (dir / "f").string()});
+    ASSERT_TRUE(one.code == kExitOk || one.code == kExitFinding) << one.err;
+    json u = json::parse(one.out);
+    ASSERT_TRUE(u["exploration"]["complete"].get<bool>());
+    for (int n : {2, 3, 5}) {
+      for (int i = 0; i < n; ++i) {
+        auto r = test::run_cmd({"explore", target, "--preemptions", "2", "-q", "--shard",
+                                std::to_string(i) + "/" + std::to_string(n), "--results",
+                                (dir / ("n" + std::to_string(n)) / "").string() + "/", "--out", (dir / "f").string()});
+        ASSERT_TRUE(r.code == kExitOk || r.code == kExitFinding) << r.err;
+      }
+      std::vector<std::string> args = {"merge", "--json", "--out", (dir / "fm").string()};
+      for (int i = 0; i < n; ++i)
+        args.push_back((dir / ("n" + std::to_string(n)) / ("shard-" + std::to_string(i) + "-of-" + std::to_string(n) + ".json")).string());
+      auto m = test::run_cmd(args);
+      ASSERT_EQ(m.code, u["findings"].get<int>() ? kExitFinding : kExitOk) << m.err;
+      json t = json::parse(m.out)["targets"][0];
+      EXPECT_EQ(t["findings"], u["findings"]) << target << " in " << n << " shards";
+      EXPECT_EQ(explored(t), explored(u)) << target << " in " << n << " shards";
+      EXPECT_TRUE(t["exploration"]["complete"].get<bool>());
+    }
+    fs::remove_all(dir);
+  }
 }
 
 }  // namespace

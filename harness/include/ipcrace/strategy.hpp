@@ -62,6 +62,12 @@ struct StrategyOptions {
   int pct_depth = 3;            // d: bugs of depth d get probability >= 1/(n k^(d-1))
   int pct_steps_hint = 0;       // k: expected steps per run (0 = learn from a probe run)
   int preemption_bound = 2;     // dfs
+  // dfs across shards (ipcrace explore --shard I/N): the schedule tree is cut
+  // at depth `dfs_split_depth`; the k-th subtree in dfs order belongs to shard
+  // k mod dfs_shard_count, and only its shard explores below the cut.
+  uint64_t dfs_shard_index = 0;
+  uint64_t dfs_shard_count = 1;
+  int dfs_split_depth = 6;
   std::vector<uint8_t> bytes;   // fuzz-bytes: decisions as indices into the enabled set
 };
 

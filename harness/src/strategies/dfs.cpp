@@ -5,6 +5,11 @@
 // first unexplored choice; new_run() backtracks to the deepest node with an
 // alternative left and returns false once the bounded space is exhausted.
 //
+// Shards: the tree above depth D (dfs_split_depth) is enumerated by every
+// shard alike (so subtree k is the same subtree in each); below it, subtree k
+// is explored only by shard k mod N. A schedule that ends above the cut
+// belongs to shard 0. Runs another shard owns end at the cut ("skipped").
+//
 // Independence: ops on different resources, or two reads of one resource.
 // An actor's exit wakes every blocked actor, which this relation does not
 // model; sleep sets may then prune a few more schedules than strictly sound.
@@ -20,7 +25,8 @@ bool has(const std::vector<int>& v, int x) { return std::find(v.begin(), v.end()
 
 class DfsStrategy final : public Strategy {
  public:
-  explicit DfsStrategy(int bound) : bound_(bound) {}
+  DfsStrategy(int bound, uint64_t shard, uint64_t shards, int split)
+      : bound_(bound), shard_(shard), shards_(shards), split_(size_t(std::max(1, split))) {}
   std::string name() const override { return "dfs"; }
   bool independent_runs() const override { return false; }
 
@@ -44,6 +50,10 @@ class DfsStrategy final : public Strategy {
   }
 
   int next_actor(const SchedView& v) override {
+    if (shards_ > 1 && depth_ == split_ && !mine()) {
+      skipped_run_ = true;  // another shard explores this subtree
+      return kAbortRun;
+    }
     if (depth_ < stack_.size()) {  // replaying the prefix of this branch
       Node& nd = stack_[depth_];
       if (!std::equal(nd.enabled.begin(), nd.enabled.end(), v.enabled.begin(), v.enabled.end()))
@@ -84,6 +94,16 @@ class DfsStrategy final : public Strategy {
   }
 
   void end_run(RunResult& r) override {
+    if (!skipped_run_ && shards_ > 1 && depth_ < split_ && shard_ != 0) skipped_run_ = true;  // ended above the cut
+    if (skipped_run_) {
+      r.kind = FindingKind::none;  // not this shard's schedule: not its finding either
+      r.aborted = true;
+      r.pruned = true;
+      ++skipped_;
+      skipped_run_ = false;
+      aborted_ = false;
+      return;
+    }
     if (aborted_) {
       r.pruned = true;
       ++pruned_;
@@ -98,7 +118,12 @@ class DfsStrategy final : public Strategy {
 
   std::string summary() const override {
     return "dfs: " + std::to_string(explored_) + " schedules explored, " + std::to_string(pruned_) +
-           " pruned by sleep sets, preemption bound " + std::to_string(bound_) + ": " +
+           " pruned by sleep sets, preemption bound " + std::to_string(bound_) +
+           (shards_ > 1 ? ", shard " + std::to_string(shard_) + "/" + std::to_string(shards_) + " (" +
+                              std::to_string(skipped_) + " runs left to other shards at depth " +
+                              std::to_string(split_) + ")"
+                        : "") +
+           ": " +
            (complete_ ? "complete (the whole bounded space)" : "incomplete (budget ran out)");
   }
 
@@ -111,6 +136,17 @@ class DfsStrategy final : public Strategy {
     std::vector<int> sleep;
     std::vector<int> done;  // explored choices; the last is the current branch
   };
+  // Whether the subtree entered now (the branch's first d = split_ choices)
+  // is this shard's: subtrees are numbered in dfs order as they are entered.
+  bool mine() {
+    std::vector<int> prefix;
+    for (size_t i = 0; i < split_; ++i) prefix.push_back(stack_[i].done.back());
+    if (prefix != last_prefix_) {
+      last_prefix_ = prefix;
+      ++subtrees_;
+    }
+    return (subtrees_ - 1) % shards_ == shard_;
+  }
   static int cost(const Node& nd, int b) { return nd.last >= 0 && b != nd.last && has(nd.enabled, nd.last) ? 1 : 0; }
 
   int bound_;
@@ -121,10 +157,20 @@ class DfsStrategy final : public Strategy {
   bool aborted_ = false;
   uint64_t explored_ = 0;
   uint64_t pruned_ = 0;
+  uint64_t shard_, shards_;
+  size_t split_;
+  std::vector<int> last_prefix_;
+  uint64_t subtrees_ = 0;
+  uint64_t skipped_ = 0;
+  bool skipped_run_ = false;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dfs(const StrategyOptions& o) { return std::make_unique<DfsStrategy>(o.preemption_bound); }
+std::unique_ptr<Strategy> make_dfs(const StrategyOptions& o) {
+  if (o.dfs_shard_count == 0 || o.dfs_shard_index >= o.dfs_shard_count)
+    throw std::invalid_argument("dfs: shard index must be below the shard count");
+  return std::make_unique<DfsStrategy>(o.preemption_bound, o.dfs_shard_index, o.dfs_shard_count, o.dfs_split_depth);
+}
 
 }  // namespace ipcrace
