@@ -8,6 +8,7 @@
 #include "bench.hpp"
 #include "check_history_cmd.hpp"
 #include "commands.hpp"
+#include "exec_cmd.hpp"
 #include "minimize_cmd.hpp"
 #include "shard.hpp"
 #include "verdicts.hpp"
@@ -70,6 +71,17 @@ int main(int argc, char** argv) {
   add_campaign_flags(run, run_c, true);
   run->add_flag("--no-minimize", run_c.no_minimize, "keep findings as found (default: minimise the first finding too)");
   run->add_option("--report", run_c.report, "write an HTML report (index + a timeline page per finding) into DIR");
+
+  Common exec_c;
+  ExecCmdOptions exec_o;
+  auto* exec = app.add_subcommand("exec", "run an unmodified program under the scheduler: ipcrace exec [flags] -- PROG ARGS");
+  exec->add_option("command", exec_o.command, "the program and its arguments (after --)")->required();
+  add_campaign_flags(exec, exec_c, true);
+  exec->add_option("--expect-exit", exec_o.expect_exit, "the program's exit status when nothing went wrong")->capture_default_str();
+  exec->add_option("--fail-on", exec_o.fail_on, "a finding when the program's output matches this regex");
+  exec->add_flag("--preload", exec_o.preload, "an uninstrumented binary: LD_PRELOAD the runtime (points at interposed calls only)");
+  exec->add_flag("--no-minimize", exec_c.no_minimize, "keep findings as found");
+  exec->add_option("--report", exec_c.report, "write an HTML report into DIR");
 
   Common exp_c;
   exp_c.runs = 100000;
@@ -167,6 +179,7 @@ int main(int argc, char** argv) {
   try {
     if (*list) return cmd_list(list_json);
     if (*run) return cmd_run(run_targets, run_all, run_c);
+    if (*exec) return cmd_exec(exec_o, exec_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
     if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target, replay_history);
     if (*minimize) return cmd_minimize(min_o);

@@ -1,6 +1,7 @@
 #include "control_block.hpp"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <new>
 #include <stdexcept>
@@ -28,7 +29,19 @@ void ControlBlock::reset() {
     s.faults.store(0, rlx);
     s.fault.store(0, rlx);
     s.has_outcome.store(0, rlx);
+    s.pid.store(0, rlx);
+    s.tid.store(0, rlx);
+    s.ppid.store(0, rlx);
+    s.thread.store(0, rlx);
+    s.exit_how.store(kExitNone, rlx);
+    s.exit_status.store(-1, rlx);
+    s.killed_by.store(0, rlx);
+    s.sigs.store(0, rlx);
   }
+  exec.nactors.store(1, rlx);
+  exec.pid0.store(0, rlx);
+  exec.clock_ns.store(0, rlx);
+  exec.names.count.store(0, rlx);
 }
 
 void ControlBlock::wake_controller() {
@@ -53,16 +66,29 @@ std::string ControlBlock::failure() const {
   return out;
 }
 
+// In a memfd, so that exec mode can hand it to a program it starts.
 ControlBlock* map_control_block() {
-  void* p = mmap(nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::runtime_error("mmap of the control block failed");
-  return new (p) ControlBlock();
+  int fd = memfd_create("ipcrace-control", MFD_CLOEXEC);
+  if (fd < 0 || ftruncate(fd, sizeof(ControlBlock)) != 0) {
+    if (fd >= 0) close(fd);
+    throw std::runtime_error("memfd for the control block failed");
+  }
+  void* p = mmap(nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (p == MAP_FAILED) {
+    close(fd);
+    throw std::runtime_error("mmap of the control block failed");
+  }
+  auto* cb = new (p) ControlBlock();
+  cb->fd = fd;
+  return cb;
 }
 
 void unmap_control_block(ControlBlock* cb) {
   if (!cb) return;
+  int fd = cb->fd;
   cb->~ControlBlock();
   munmap(cb, sizeof(ControlBlock));
+  if (fd >= 0) close(fd);
 }
 
 }  // namespace ipcrace

@@ -39,6 +39,47 @@ struct alignas(64) Slot {
   std::atomic<uint32_t> has_outcome{0};
   std::atomic<int64_t> result{0};
   std::atomic<uint64_t> value{0};
+  // Exec mode (harness/runtime/): the actor's process and thread, its
+  // parent process, how it ended.
+  std::atomic<int32_t> pid{0};   // process (tgid) of this actor
+  std::atomic<int32_t> tid{0};
+  std::atomic<int32_t> ppid{0};  // the process that forked it (0: actor 0)
+  std::atomic<uint32_t> thread{0};     // 1: a pthread_create thread
+  std::atomic<uint32_t> exit_how{0};   // ExecExit
+  std::atomic<int32_t> exit_status{-1};  // wait status, once known
+  std::atomic<int32_t> killed_by{0};     // signal an actor sent it (kill, raise)
+  std::atomic<uint32_t> sigs{0};         // signals sent to it: a blocked actor becomes enabled
+};
+
+// How an exec-mode actor ended (Slot::exit_how).
+enum ExecExit : uint32_t { kExitNone = 0, kExitThread = 1, kExitProcess = 2 };
+
+// Names an exec-mode program created (shm_open, mq_open, sem_open, bind),
+// removed by the controller after each run.
+struct ExecNames {
+  static constexpr uint32_t kMax = 64;
+  static constexpr uint32_t kLen = 108;
+  std::atomic<uint32_t> count{0};
+  struct Entry {
+    std::atomic<uint32_t> kind{0};  // cleanup::Kind (0: being written)
+    char name[kLen];
+  } e[kMax];
+};
+
+// Exec mode: the fork server and the runtime's per-run state.
+struct ExecShared {
+  std::atomic<uint32_t> cmd{0};      // futex word: the fork server starts a run per increment
+  std::atomic<uint32_t> ack{0};      // the last command the server served
+  std::atomic<uint32_t> quit{0};
+  std::atomic<uint32_t> free_run{0};
+  std::atomic<uint32_t> nactors{0};  // actors registered in this run
+  std::atomic<int32_t> pid0{0};      // actor 0 of this run
+  std::atomic<int32_t> server_pid{0};
+  std::atomic<uint64_t> seed{0};
+  std::atomic<uint64_t> base{0};     // load address of the program (labels are offsets from it)
+  std::atomic<int64_t> clock_ns{0};  // virtual time
+  std::atomic<uint32_t> live_sig{0}; // a signal-wait was granted (virtual time)
+  ExecNames names;
 };
 
 // One history event as recorded by an actor (Actor::invoke / complete). The
@@ -71,6 +112,8 @@ struct ControlBlock {
   Slot slots[kMaxActors];
   std::atomic<uint32_t> steps{0};  // steps granted so far in this run
   HistoryLog history;
+  ExecShared exec;
+  int fd = -1;  // the memfd this block lives in (exec mode passes it to the program)
 
   void reset();
   void wake_controller();

@@ -25,6 +25,7 @@
 #include "ipcrace/oracles.hpp"
 #include "control_block.hpp"
 #include "fault_control.hpp"
+#include "exec/exec_backend.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
 #include "tsan_hooks.hpp"
@@ -101,6 +102,7 @@ struct Engine::Impl {
   bool pinned = false;
   std::unique_ptr<Model> model;  // target.model, if any
   FaultControl faults;
+  ExecBackend* exec = nullptr;   // a program target: its processes and threads are the actors
 
   // Per run.
   pid_t pids[kMaxActors];
@@ -145,6 +147,7 @@ struct Engine::Impl {
       pinned = sched_setaffinity(0, sizeof set, &set) == 0;
     }
     scenario = target.make();
+    exec = attach_exec(*scenario, cb, cfg);
     if (!target.model.empty()) {
       model = make_model(target.model);
       if (!model) throw std::invalid_argument("target " + target.name + ": unknown model '" + target.model + "'");
@@ -198,6 +201,7 @@ struct Engine::Impl {
     pids[i] = 0;
     pid_handles[i] = -1;
     cb->slots[i].state.store(kRunning, rlx);
+    if (exec) return exec->start_run(run_seed, free_run);
     if (cfg.mode == ActorMode::threads) {
       threads[i] = std::thread([this, i, run_seed] { actor_main(i, run_seed, false); });
       return;
@@ -243,8 +247,9 @@ struct Engine::Impl {
         case kExited: return Wait::exited;
         default: break;
       }
-      if (!first && cfg.mode != ActorMode::threads && reap(i, false)) return Wait::died;
-      int64_t left = deadline - detail::now_ns();
+      if (int d = !first && exec ? exec->dead(i, &statuses[i]) : 0) return d == 1 ? Wait::exited : Wait::died;
+      if (!first && !exec && cfg.mode != ActorMode::threads && reap(i, false)) return Wait::died;
+      int64_t left = std::min<int64_t>(deadline - detail::now_ns(), exec ? 2000000 : INT64_MAX);
       if (left <= 0) return Wait::hung;
       timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
       detail::futex_wait(&cb->ctl, c, &ts);
@@ -261,7 +266,7 @@ struct Engine::Impl {
 
   Op read_op(int i) const {
     const Slot& s = cb->slots[i];
-    Op op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)), s.label.load(rlx),
+    Op op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)), exec ? exec->label(s.label.load(rlx)) : s.label.load(rlx),
           static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx), s.addr.load(rlx), s.faults.load(rlx)};
     faults.annotate(op, i);
     return op;
@@ -288,6 +293,7 @@ struct Engine::Impl {
   // RunAborted. A thread that never reaches a point again cannot be stopped:
   // it is detached and the engine refuses further runs.
   void stop_all(bool hung_thread_at[]) {
+    if (exec) return exec->stop();
     for (int i = 0; i < n; ++i) {
       if (cfg.mode != ActorMode::threads) {
         if (pids[i] > 0) kill(pids[i], SIGKILL);
@@ -309,6 +315,7 @@ struct Engine::Impl {
   }
 
   std::string actor_stderr() {
+    if (exec) return "--- program output ---\n" + exec->output();
     std::string out;
     for (int i = 0; i < n; ++i) {
       if (stderr_fds[i] < 0) continue;
@@ -368,6 +375,7 @@ struct Engine::Impl {
 
   void run_scheduled(Strategy& st, RunResult& r, uint64_t run_seed, bool hung[]) {
     if (!start_scheduled(r, run_seed, hung)) return;
+    if (exec) exec->sync(n, alive, blocked, pending);
     int enabled[kMaxActors];
     int last = -1;
     for (int step = 0;; ++step) {
@@ -442,6 +450,7 @@ struct Engine::Impl {
           break;
         case Wait::hung: hang(r, a, hung); return;
       }
+      if (exec) exec->sync(n, alive, blocked, pending);
     }
   }
 
@@ -449,6 +458,7 @@ struct Engine::Impl {
 
   void run_free(RunResult& r, uint64_t run_seed) {
     for (int i = 0; i < n; ++i) spawn(i, run_seed, true);
+    if (exec) return exec->run_free(r, deadline());
     cb->go.store(1, rlx);
     detail::futex_wake(&cb->go, INT_MAX);
     const int64_t end = deadline();
@@ -539,6 +549,7 @@ struct Engine::Impl {
     cb->reset();
     faults.new_run(r);
     reset_stderr();
+    if (exec) n = 1;  // the program's forks and threads add actors
     for (int i = 0; i < n; ++i) {
       alive[i] = false;
       pids[i] = 0;

@@ -12,7 +12,9 @@ namespace {
 constexpr std::array<const char*, static_cast<size_t>(OpKind::count_)> kOpNames = {
     "send",   "recv",   "read",     "write",     "connect",   "accept",   "close",    "lock",
     "unlock", "rdlock", "rdunlock", "shm_load",  "shm_store", "shm_rmw",  "sem_wait", "sem_post",
-    "cv_wait", "cv_notify", "call", "reply",     "yield"};
+    "cv_wait", "cv_notify", "call", "reply",     "yield",
+    "fork",   "wait",   "exit",     "spawn",     "join",      "kill",     "start",    "sleep",
+    "poll"};
 
 constexpr std::array<const char*, 7> kFindingNames = {"none", "assertion", "deadlock", "crash",
                                                       "step_limit", "hang", "tsan"};

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <iterator>
 
+#include "ipcrace/program.hpp"
 #include "ipcrace/target.hpp"
 
 namespace ipcrace {
@@ -38,6 +39,7 @@ bool register_target(TargetInfo info) {
 }
 
 const std::vector<TargetInfo>& all_targets() {
+  load_programs_once();  // program targets (ipcrace_add_program manifests)
   auto& r = registry();
   if (!g_sorted) {
     std::sort(r.begin(), r.end(), [](const TargetInfo& a, const TargetInfo& b) { return a.name < b.name; });

@@ -15,6 +15,8 @@ enum class OpKind : uint8_t {
   shm_load, shm_store, shm_rmw,
   sem_wait, sem_post, cv_wait, cv_notify,
   call, reply, yield,
+  // exec mode (harness/runtime/): process and thread life, signals, time
+  fork, wait, exit, spawn, join, kill, start, sleep, poll,
   count_  // not a kind
 };
 

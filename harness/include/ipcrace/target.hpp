@@ -71,6 +71,9 @@ struct TargetInfo {
   // the survivors go on and the oracle judges what they did. Only these
   // actors can get a `kill` fault.
   uint64_t may_die = 0;
+  // A program target (ipcrace exec, ipcrace_add_program): its command line;
+  // empty for every scenario target.
+  std::vector<std::string> exec;
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 

@@ -1,0 +1,33 @@
+// Program targets: unmodified programs run by `ipcrace exec` under
+// libipcrace_rt (docs/architecture.md, "exec"). ipcrace_add_program() in
+// CMake lists them in a manifest that every ipcrace binary reads, so they are
+// targets of list, run, gate, the properties and the fuzz build.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ipcrace/target.hpp"
+
+namespace ipcrace {
+
+// How to run the program: `ipcrace exec` flags or ipcrace_add_program().
+struct ExecSpec {
+  std::vector<std::string> argv;  // argv[0]: the program (absolute path)
+  int expect_exit = 0;            // the program's exit status when nothing went wrong
+  std::string fail_on;            // ECMAScript regex over its output: a finding
+  bool preload = false;           // uninstrumented binary: LD_PRELOAD the runtime
+};
+
+// A program target: family "program", one actor to start with (the program's
+// own fork and pthread_create add the others).
+TargetInfo program_target(const std::string& name, const ExecSpec& spec, Variant variant,
+                          const std::string& summary);
+
+// Manifests: one program per line, fields separated by tabs:
+//   name  finding|clean  expect_exit  fail_on  preload(0|1)  source  argv0  args...
+// Read from the build tree's manifest (ipcrace_add_program) and from every
+// file in IPCRACE_PROGRAMS (':'-separated). Returns how many were registered.
+int load_program_manifest(const std::string& path);
+void load_programs_once();
+
+}  // namespace ipcrace

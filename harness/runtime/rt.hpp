@@ -1,0 +1,71 @@
+// libipcrace_rt internals: the runtime a program compiled with clang's
+// ThreadSanitizer instrumentation (or started with LD_PRELOAD) runs under
+// `ipcrace exec`. Not instrumented itself, and free of libstdc++ symbols (it
+// links into C programs too).
+#pragma once
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../src/control_block.hpp"
+#include "ipcrace/op.hpp"
+
+namespace ipcrace::rt {
+
+extern ControlBlock* g_cb;  // null: not under ipcrace exec (every hook passes through)
+extern bool g_free;         // free run: no scheduling, real blocking calls
+extern bool g_mt;           // this process has thread actors: all non-stack memory is shared
+extern pid_t g_pid;         // this process (set when it became an actor)
+extern uintptr_t g_lo, g_span;  // quick check: [g_lo, g_lo + g_span) may be shared
+extern __thread int t_actor;    // this thread's actor index, -1: none
+
+inline bool active() { return t_actor >= 0 && g_cb && !g_free; }
+inline bool maybe_shared(uintptr_t a) { return a - g_lo < g_span; }
+
+// Whether [a, a+n) is shared memory; if so its canonical location (the same
+// in every process that maps the object: mapping identity + offset).
+bool shared_key(uintptr_t a, uint64_t* key);
+void add_range(uintptr_t lo, size_t len, uint64_t key_base);
+void remove_range(uintptr_t lo, size_t len);
+void recompute_bounds();
+
+uint16_t res_of_key(uint64_t key);
+uint16_t res_of_fd(int fd);
+uint16_t res_of_pid(pid_t pid);
+constexpr uint16_t kResProcs = 1;   // fork/wait/exit
+constexpr uint16_t kResTime = 2;    // sleeps, timers
+constexpr uint16_t kResSocket = 3;  // every socket (their two ends are different inodes)
+
+// The label of a point: the caller's return address as an offset into the program.
+inline const char* pc_label(const void* pc) { return reinterpret_cast<const char*>(pc); }
+
+void point(OpKind k, uint16_t res, const void* pc, MemOrder o = MemOrder::plain, uint32_t size = 0,
+           uint64_t addr = 0);
+void retry_later(OpKind k, uint16_t res, const void* pc);
+void outcome(int64_t result, uint64_t value);
+void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc);
+
+// A blocking call as tries: `try_once` returns true when done.
+template <class F>
+void blocking(OpKind k, uint16_t res, const void* pc, F&& try_once) {
+  point(k, res, pc);
+  while (!try_once()) retry_later(k, res, pc);
+}
+
+// A new process or thread becomes actor `idx` and parks at its first point.
+int reserve_actor(bool thread, pid_t ppid);
+void become_actor(int idx, bool thread);
+void install_exit_hook();
+void process_exit();  // this process ends: every actor of it is gone
+void record_name(int kind, const char* name);
+
+// Real libc functions (dlsym RTLD_NEXT), resolved on first use.
+void* real(const char* name, const char* version = nullptr);
+#define IPCRACE_REAL(fn) \
+  ([]() { static auto p = reinterpret_cast<decltype(&::fn)>(::ipcrace::rt::real(#fn)); return p; }())
+#define IPCRACE_REALV(fn, ver) \
+  ([]() { static auto p = reinterpret_cast<decltype(&::fn)>(::ipcrace::rt::real(#fn, ver)); return p; }())
+#define IPCRACE_PC __builtin_return_address(0)
+
+}  // namespace ipcrace::rt

@@ -1,0 +1,394 @@
+// Interposed libc and pthread calls: points, and blocking calls run as tries
+// (rt.hpp: blocking) with the engine's blocked / re-enable discipline. Each
+// wrapper passes straight through when the calling thread is not an actor.
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/futex.hpp"
+#include "rt.hpp"
+
+using namespace ipcrace;
+using namespace ipcrace::rt;
+
+extern "C" void* __memcpy_chk(void*, const void*, size_t, size_t);
+extern "C" void* __memmove_chk(void*, const void*, size_t, size_t);
+extern "C" void* __memset_chk(void*, int, size_t, size_t);
+
+namespace {
+
+Slot& slot(int j) { return g_cb->slots[j]; }
+uint32_t nactors() {
+  uint32_t n = g_cb->exec.nactors.load(rlx);
+  return n < uint32_t(kMaxActors) ? n : uint32_t(kMaxActors);
+}
+
+// The canonical location of a sync object, or false when it is private to
+// this (single-threaded) process: then no other actor can touch it.
+bool sync_key(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key); }
+
+void wake_ctl() {
+  g_cb->ctl.fetch_add(1, rlx);
+  detail::futex_wake(&g_cb->ctl, 1);
+}
+
+// Waits (bounded) until process `pid` is gone.
+void wait_gone(pid_t pid) {
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (fd < 0) return;
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, 2000) < 0 && errno == EINTR) {
+  }
+  close(fd);
+}
+
+void copy_points(void* d, const void* s, size_t n, const void* pc) {
+  if (!active() || n == 0) return;
+  if (s && maybe_shared(reinterpret_cast<uintptr_t>(s)))
+    shm_access(OpKind::shm_load, reinterpret_cast<uintptr_t>(s), uint32_t(n), MemOrder::plain, pc);
+  if (maybe_shared(reinterpret_cast<uintptr_t>(d)))
+    shm_access(OpKind::shm_store, reinterpret_cast<uintptr_t>(d), uint32_t(n), MemOrder::plain, pc);
+}
+
+// Shared copies go in up to four chunks, a point before each, so a reader
+// can see a half-written message (a torn copy), as on real hardware.
+template <class F>
+void chunked(void* d, const void* s, size_t n, const void* pc, F&& copy) {
+  const bool shared = active() && (maybe_shared(reinterpret_cast<uintptr_t>(d)) ||
+                                   (s && maybe_shared(reinterpret_cast<uintptr_t>(s))));
+  if (!shared || n <= 8) {
+    if (shared) copy_points(d, s, n, pc);
+    copy(d, s, n);
+    return;
+  }
+  size_t chunk = (n + 3) / 4;
+  for (size_t off = 0; off < n; off += chunk) {
+    size_t len = n - off < chunk ? n - off : chunk;
+    char* dd = static_cast<char*>(d) + off;
+    const char* ss = s ? static_cast<const char*>(s) + off : nullptr;
+    copy_points(dd, ss, len, pc);
+    copy(dd, ss, len);
+  }
+}
+
+int exited_child(pid_t pid) {
+  const uint32_t n = nactors();
+  for (uint32_t j = 1; j < n; ++j) {
+    Slot& s = slot(int(j));
+    if (s.thread.load(rlx) || s.ppid.load(rlx) != g_pid) continue;
+    if (pid > 0 && s.pid.load(rlx) != pid) continue;
+    if (s.state.load(rlx) == kExited && (s.exit_how.load(rlx) & 8) == 0) return int(j);
+  }
+  return -1;
+}
+
+void note_reaped(pid_t pid, int status) {
+  const uint32_t n = nactors();
+  for (uint32_t j = 1; j < n; ++j) {
+    Slot& s = slot(int(j));
+    if (s.thread.load(rlx) || s.pid.load(rlx) != pid) continue;
+    s.exit_status.store(status, rlx);
+    if (s.state.load(rlx) != kExited) {
+      s.exit_how.store(kExitProcess, rlx);
+      s.state.store(kExited, rlx);
+    }
+    s.exit_how.fetch_or(8, rlx);
+  }
+}
+
+void at_exit() {
+  if (!active()) return;
+  point(OpKind::exit, kResProcs, nullptr);
+  process_exit();
+}
+
+// Thread actors of this process: pthread_t -> actor index.
+struct ThreadEntry {
+  pthread_t th;
+  int idx;
+};
+ThreadEntry g_threads[kMaxActors];
+int g_nthreads = 0;
+
+struct Start {
+  void* (*fn)(void*);
+  void* arg;
+  int idx;
+};
+
+void* thread_main(void* p) {
+  Start st = *static_cast<Start*>(p);
+  free(p);
+  if (st.idx >= 0) become_actor(st.idx, true);
+  void* ret = st.fn(st.arg);
+  if (t_actor >= 0 && g_cb) {
+    point(OpKind::exit, kResProcs, nullptr);
+    Slot& s = slot(t_actor);
+    s.exit_how.store(kExitThread, rlx);
+    s.state.store(kExited, rlx);
+    t_actor = -1;
+    wake_ctl();
+  }
+  return ret;
+}
+
+}  // namespace
+
+extern "C" {
+
+// ---- memory -------------------------------------------------------------------
+
+void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
+  long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+  if (r < 0 && r > -4096) {
+    errno = int(-r);
+    return MAP_FAILED;
+  }
+  void* p = reinterpret_cast<void*>(r);
+  if ((flags & MAP_TYPE) != MAP_PRIVATE) {
+    uint64_t key = uint64_t(r);
+    struct stat st;
+    if (!(flags & MAP_ANONYMOUS) && fd >= 0 && fstat(fd, &st) == 0)
+      key = ((uint64_t(st.st_dev) << 48) ^ (uint64_t(st.st_ino) << 28)) + uint64_t(off);
+    add_range(uintptr_t(r), len, key);
+  }
+  return p;
+}
+void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) __attribute__((alias("mmap")));
+
+int munmap(void* addr, size_t len) {
+  long r = syscall(SYS_munmap, addr, len);
+  if (r < 0) {
+    errno = int(-r);
+    return -1;
+  }
+  remove_range(reinterpret_cast<uintptr_t>(addr), len);
+  return 0;
+}
+
+void* shmat(int id, const void* addr, int flags) {
+  void* p = IPCRACE_REAL(shmat)(id, addr, flags);
+  struct shmid_ds ds;
+  if (p != reinterpret_cast<void*>(-1) && shmctl(id, IPC_STAT, &ds) == 0)
+    add_range(reinterpret_cast<uintptr_t>(p), ds.shm_segsz, (uint64_t(0x5359) << 48) + (uint64_t(id) << 28));
+  return p;
+}
+
+int shmdt(const void* addr) {
+  int r = IPCRACE_REAL(shmdt)(addr);
+  if (r == 0) remove_range(reinterpret_cast<uintptr_t>(addr), 1);
+  return r;
+}
+
+void* memcpy(void* d, const void* s, size_t n) {
+  chunked(d, s, n, IPCRACE_PC, [](void* a, const void* b, size_t k) { __memcpy_chk(a, b, k, size_t(-1)); });
+  return d;
+}
+void* memmove(void* d, const void* s, size_t n) {
+  const void* pc = IPCRACE_PC;
+  if (active() && (maybe_shared(uintptr_t(d)) || maybe_shared(uintptr_t(s)))) copy_points(d, s, n, pc);
+  return __memmove_chk(d, s, n, size_t(-1));
+}
+void* memset(void* d, int c, size_t n) {
+  chunked(d, nullptr, n, IPCRACE_PC, [c](void* a, const void*, size_t k) { __memset_chk(a, c, k, size_t(-1)); });
+  return d;
+}
+
+// ---- processes ------------------------------------------------------------------
+
+pid_t fork(void) {
+  auto rf = IPCRACE_REAL(fork);
+  if (!active()) return rf();
+  point(OpKind::fork, kResProcs, IPCRACE_PC);
+  const int idx = reserve_actor(false, g_pid);
+  pid_t pid = rf();
+  if (pid == 0) {
+    g_nthreads = 0;
+    if (idx >= 0) become_actor(idx, false);
+    else t_actor = -1;
+    return 0;
+  }
+  if (idx >= 0) {
+    if (pid < 0) {
+      slot(idx).exit_how.store(kExitProcess | 8, rlx);
+      slot(idx).state.store(kExited, rlx);
+    } else {
+      slot(idx).pid.store(pid, rlx);
+    }
+  }
+  return pid;
+}
+
+pid_t waitpid(pid_t pid, int* status, int opts) {
+  auto rw = IPCRACE_REAL(waitpid);
+  if (!active()) return rw(pid, status, opts);
+  int st = 0;
+  pid_t got = -1;
+  int err = 0;
+  blocking(OpKind::wait, kResProcs, IPCRACE_PC, [&] {
+    const int j = exited_child(pid);
+    if (j >= 0) {
+      do got = rw(slot(j).pid.load(rlx), &st, opts & ~WNOHANG);
+      while (got < 0 && errno == EINTR);
+    } else {
+      got = rw(pid, &st, opts | WNOHANG);
+      if (got == 0 && !(opts & WNOHANG)) return false;
+    }
+    err = errno;
+    return true;
+  });
+  if (got > 0) {
+    note_reaped(got, st);
+    if (status) *status = st;
+  }
+  errno = err;
+  return got;
+}
+
+pid_t wait(int* status) { return waitpid(-1, status, 0); }
+
+void _exit(int code) {
+  if (active()) {
+    point(OpKind::exit, kResProcs, IPCRACE_PC);
+    process_exit();
+  }
+  syscall(SYS_exit_group, code);
+  __builtin_unreachable();
+}
+void _Exit(int code) { _exit(code); }
+
+int kill(pid_t pid, int sig) {
+  auto rk = IPCRACE_REAL(kill);
+  if (!active()) return rk(pid, sig);
+  point(OpKind::kill, kResProcs, IPCRACE_PC);
+  const uint32_t n = nactors();
+  bool actor_target = false;
+  if (sig != 0)
+    for (uint32_t j = 0; j < n; ++j) {
+      Slot& s = slot(int(j));
+      const pid_t p = s.pid.load(rlx);
+      if (s.state.load(rlx) == kExited || !(p == pid || (pid == -1 && p != g_pid) || (pid == 0 && true))) continue;
+      s.killed_by.store(sig, rlx);
+      s.sigs.fetch_add(1, rlx);
+      actor_target = actor_target || p != g_pid;
+    }
+  int r = rk(pid, sig);
+  int err = errno;
+  if (r == 0 && sig == SIGKILL && pid > 0 && pid != g_pid && actor_target) {
+    wait_gone(pid);  // dead before the next decision: the run stays deterministic
+    for (uint32_t j = 0; j < n; ++j) {
+      Slot& s = slot(int(j));
+      if (s.pid.load(rlx) != pid || s.state.load(rlx) == kExited) continue;
+      s.exit_how.store(kExitProcess, rlx);
+      s.state.store(kExited, rlx);
+    }
+    wake_ctl();
+  }
+  errno = err;
+  return r;
+}
+
+int raise(int sig) {
+  if (active()) {
+    point(OpKind::kill, kResProcs, IPCRACE_PC);
+    slot(t_actor).killed_by.store(sig, rlx);
+  }
+  return IPCRACE_REAL(raise)(sig);
+}
+
+// ---- threads --------------------------------------------------------------------
+
+int pthread_create(pthread_t* th, const pthread_attr_t* attr, void* (*fn)(void*), void* arg) {
+  auto rc = IPCRACE_REAL(pthread_create);
+  if (!active()) return rc(th, attr, fn, arg);
+  point(OpKind::spawn, kResProcs, IPCRACE_PC);
+  g_mt = true;
+  recompute_bounds();
+  auto* st = static_cast<Start*>(malloc(sizeof(Start)));
+  st->fn = fn;
+  st->arg = arg;
+  st->idx = reserve_actor(true, g_pid);
+  int r = rc(th, attr, thread_main, st);
+  if (r != 0) {
+    if (st->idx >= 0) {
+      slot(st->idx).exit_how.store(kExitThread | 8, rlx);
+      slot(st->idx).state.store(kExited, rlx);
+    }
+    free(st);
+    return r;
+  }
+  if (st->idx >= 0 && g_nthreads < kMaxActors) g_threads[g_nthreads++] = ThreadEntry{*th, st->idx};
+  return r;
+}
+
+int pthread_join(pthread_t th, void** ret) {
+  auto rj = IPCRACE_REAL(pthread_join);
+  if (!active()) return rj(th, ret);
+  int idx = -1;
+  for (int i = 0; i < g_nthreads; ++i)
+    if (pthread_equal(g_threads[i].th, th)) idx = g_threads[i].idx;
+  if (idx < 0) return rj(th, ret);
+  blocking(OpKind::join, kResProcs, IPCRACE_PC, [&] { return slot(idx).state.load(rlx) == kExited; });
+  return rj(th, ret);
+}
+
+// ---- mutexes ----------------------------------------------------------------------
+
+int pthread_mutex_lock(pthread_mutex_t* m) {
+  auto rl = IPCRACE_REAL(pthread_mutex_lock);
+  uint64_t key;
+  if (!sync_key(m, &key)) return rl(m);
+  auto rt = IPCRACE_REAL(pthread_mutex_trylock);
+  int r = 0;
+  blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] {
+    r = rt(m);
+    return r != EBUSY;
+  });
+  return r;
+}
+
+int pthread_mutex_trylock(pthread_mutex_t* m) {
+  auto rt = IPCRACE_REAL(pthread_mutex_trylock);
+  uint64_t key;
+  if (sync_key(m, &key)) point(OpKind::lock, res_of_key(key), IPCRACE_PC);
+  return rt(m);
+}
+
+int pthread_mutex_unlock(pthread_mutex_t* m) {
+  auto ru = IPCRACE_REAL(pthread_mutex_unlock);
+  uint64_t key;
+  if (sync_key(m, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
+  return ru(m);
+}
+
+int sched_yield(void) {
+  if (active()) point(OpKind::yield, 0, IPCRACE_PC);
+  return 0;
+}
+
+// ---- names the program creates --------------------------------------------------------
+
+int shm_open(const char* name, int oflag, mode_t mode) {
+  int fd = IPCRACE_REAL(shm_open)(name, oflag, mode);
+  if (fd >= 0 && (oflag & O_CREAT)) record_name(1, name);
+  return fd;
+}
+
+}  // extern "C"
+
+namespace ipcrace::rt {
+// Called once in actor 0 (rt_core.cpp): exits of every process of the run.
+void install_exit_hook() { atexit(at_exit); }
+}  // namespace ipcrace::rt

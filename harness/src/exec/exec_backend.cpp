@@ -1,0 +1,399 @@
+#include "exec/exec_backend.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "cleanup.hpp"
+#include "control_block.hpp"
+#include "futex.hpp"
+#include "tsan_hooks.hpp"
+
+extern char** environ;
+
+namespace ipcrace {
+
+namespace {
+
+int pidfd_open(pid_t pid) { return static_cast<int>(syscall(SYS_pidfd_open, pid, 0)); }
+
+// A zombie's wait status: /proc/<pid>/stat field 52 (exit_code).
+int zombie_status(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  size_t p = s.rfind(')');
+  if (p == std::string::npos) return -1;
+  std::istringstream in(s.substr(p + 2));
+  std::string field;
+  for (int i = 3; in >> field; ++i)
+    if (i == 52) return std::stoi(field);
+  return -1;
+}
+
+}  // namespace
+
+ExecBackend::ExecBackend(ExecSpec spec) : spec_(std::move(spec)) {
+  if (spec_.argv.empty()) throw std::invalid_argument("exec: no program given");
+}
+
+ExecBackend::~ExecBackend() {
+  if (cb_) {
+    stop();
+    cb_->exec.quit.store(1, rlx);
+    cb_->exec.cmd.fetch_add(1, rlx);
+    detail::futex_wake(&cb_->exec.cmd, INT_MAX);
+  }
+  if (server_ > 0) {
+    kill(server_, SIGKILL);
+    waitpid(server_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+}
+
+void ExecBackend::attach(ControlBlock* cb, const RunConfig& cfg) {
+  cb_ = cb;
+  cfg_ = cfg;
+  out_fd_ = memfd_create("ipcrace-program-output", MFD_CLOEXEC);
+  if (out_fd_ < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
+  fcntl(out_fd_, F_SETFL, fcntl(out_fd_, F_GETFL) | O_APPEND);
+  start_server();
+}
+
+void ExecBackend::start_server() {
+  if (spec_.preload) preload_lib_ = runtime_preload_path();
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, "IPCRACE_EXEC_FD=", 16) != 0 && !(spec_.preload && std::strncmp(*e, "LD_PRELOAD=", 11) == 0))
+      env.emplace_back(*e);
+  const int cfd_target = 200;  // the control block's descriptor in the program
+  env.push_back("IPCRACE_EXEC_FD=" + std::to_string(cfd_target));
+  if (spec_.preload) env.push_back("LD_PRELOAD=" + preload_lib_);
+  std::vector<char*> envp, argv;
+  for (auto& s : env) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  for (auto& s : spec_.argv) argv.push_back(const_cast<char*>(s.c_str()));
+  argv.push_back(nullptr);
+  const pid_t parent = getpid();
+  cb_->exec.server_pid.store(0, rlx);
+  const uint32_t c0 = cb_->ctl.load(rlx);
+  pid_t pid = fork();
+  if (pid < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    personality(ADDR_NO_RANDOMIZE);  // the same addresses in every run: labels, replay
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    dup2(cb_->fd, cfd_target);
+    dup2(out_fd_, STDOUT_FILENO);
+    dup2(out_fd_, STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  server_ = pid;
+  const int64_t end = detail::now_ns() + int64_t(10000) * detail::sanitizer_slowdown() * 1000000;
+  uint32_t c = c0;
+  while (cb_->exec.server_pid.load(rlx) == 0) {
+    int st;
+    if (waitpid(pid, &st, WNOHANG) == pid) {
+      server_ = 0;
+      throw std::runtime_error("exec: " + spec_.argv[0] + " did not start under ipcrace's runtime (" +
+                               (WIFEXITED(st) && WEXITSTATUS(st) == 127 ? std::string("could not execute it")
+                                                                        : "it ran to the end on its own") +
+                               "): build it with ipcrace-cc / ipcrace_instrument(), or use --preload");
+    }
+    if (detail::now_ns() > end)
+      throw std::runtime_error("exec: " + spec_.argv[0] + " did not reach ipcrace's runtime within 10 s");
+    timespec ts = detail::ms_to_timespec(5);
+    detail::futex_wait(&cb_->ctl, c, &ts);
+    c = cb_->ctl.load(rlx);
+  }
+}
+
+void ExecBackend::start_run(uint64_t run_seed, bool free_run) {
+  (void)ftruncate(out_fd_, 0);
+  procs_.clear();
+  for (auto& s : sigs_seen_) s = 0;
+  ExecShared& x = cb_->exec;
+  x.free_run.store(free_run ? 1 : 0, rlx);
+  x.seed.store(run_seed, rlx);
+  uint32_t c = cb_->ctl.load(rlx);
+  const uint32_t cmd = x.cmd.fetch_add(1, rlx) + 1;
+  detail::futex_wake(&x.cmd, 1);
+  const int64_t end = detail::now_ns() + int64_t(10000) * detail::sanitizer_slowdown() * 1000000;
+  while (x.ack.load(rlx) != cmd) {
+    int st;
+    if (waitpid(server_, &st, WNOHANG) == server_) {
+      server_ = 0;
+      throw std::runtime_error("exec: the fork server of " + spec_.argv[0] + " died");
+    }
+    if (detail::now_ns() > end) throw std::runtime_error("exec: the fork server did not answer within 10 s");
+    timespec ts = detail::ms_to_timespec(5);
+    detail::futex_wait(&cb_->ctl, c, &ts);
+    c = cb_->ctl.load(rlx);
+  }
+  const pid_t pid0 = x.pid0.load(rlx);
+  procs_.push_back(Proc{pid0, pidfd_open(pid0), false, -1});
+}
+
+ExecBackend::Proc* ExecBackend::proc(pid_t pid) {
+  for (auto& p : procs_)
+    if (p.pid == pid) return &p;
+  if (pid <= 0) return nullptr;
+  procs_.push_back(Proc{pid, pidfd_open(pid), false, -1});
+  return &procs_.back();
+}
+
+bool ExecBackend::gone(Proc& p, int timeout_ms) {
+  if (p.gone) return true;
+  if (p.pidfd < 0) return p.gone = kill(p.pid, 0) != 0;
+  pollfd f{p.pidfd, POLLIN, 0};
+  int r;
+  do r = poll(&f, 1, timeout_ms);
+  while (r < 0 && errno == EINTR);
+  if (r <= 0) return false;
+  p.gone = true;
+  return true;
+}
+
+// The wait status of a process that is gone: as a zombie, or as its parent
+// (an actor's waitpid) or the fork server reaped it.
+int ExecBackend::status_of(Proc& p, int slot) {
+  if (p.status >= 0) return p.status;
+  int st = zombie_status(p.pid);
+  if (st < 0 && slot >= 0) st = cb_->slots[slot].exit_status.load(rlx);
+  if (st < 0) st = 0;
+  p.status = st;
+  return st;
+}
+
+int ExecBackend::dead(int i, int* status) {
+  Slot& s = cb_->slots[i];
+  pid_t pid = s.pid.load(rlx);
+  if (i == 0 && pid == 0) pid = cb_->exec.pid0.load(rlx);
+  Proc* p = proc(pid);
+  if (!p || !gone(*p, 0)) return 0;
+  const int st = status_of(*p, i);
+  *status = st;
+  if (WIFSIGNALED(st)) {
+    const int sig = WTERMSIG(st);
+    if (sig != SIGABRT && s.killed_by.load(rlx) == sig) return 1;  // killed on purpose, or killed itself
+    return 2;
+  }
+  return 1;
+}
+
+Op ExecBackend::read_op(int j) {
+  const Slot& s = cb_->slots[j];
+  return Op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)),
+            label(s.label.load(rlx)), static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx),
+            s.addr.load(rlx)};
+}
+
+const char* ExecBackend::label(const char* raw) {
+  const auto off = reinterpret_cast<uintptr_t>(raw);
+  auto it = labels_.find(off);
+  if (it != labels_.end()) return it->second.c_str();
+  char buf[32];
+  if (off == 0)  // a point of the runtime's own (a new actor's start, exit from main)
+    std::snprintf(buf, sizeof buf, "runtime");
+  else
+    std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(off));
+  return labels_.emplace(off, buf).first->second.c_str();
+}
+
+void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[]) {
+  bool changed = false;
+  const int na = std::min<int>(int(cb_->exec.nactors.load(rlx)), kMaxActors);
+  for (int j = n; j < na; ++j) {  // new actors, each up to its first point
+    Slot& s = cb_->slots[j];
+    const int64_t end = detail::now_ns() + int64_t(cfg_.watchdog_ms) * detail::sanitizer_slowdown() * 1000000;
+    uint32_t c = cb_->ctl.load(rlx);
+    while (s.state.load(rlx) == kRunning && detail::now_ns() < end) {
+      const pid_t pid = s.pid.load(rlx);
+      if (Proc* p = pid > 0 && !s.thread.load(rlx) ? proc(pid) : nullptr; p && gone(*p, 0)) break;
+      timespec ts = detail::ms_to_timespec(2);
+      detail::futex_wait(&cb_->ctl, c, &ts);
+      c = cb_->ctl.load(rlx);
+    }
+    const uint32_t st = s.state.load(rlx);
+    pending[j] = read_op(j);
+    alive[j] = st == kAtPoint || st == kBlocked || st == kBlockedRetry;
+    blocked[j] = st == kBlocked || st == kBlockedRetry;
+    if (!s.thread.load(rlx) && s.pid.load(rlx) > 0) proc(s.pid.load(rlx));
+  }
+  if (na > n) n = na;
+  for (int j = 0; j < n; ++j) {
+    if (!alive[j]) continue;
+    Slot& s = cb_->slots[j];
+    if (s.state.load(rlx) == kExited) {  // ended by a sibling's exit, a kill, a reaping parent
+      alive[j] = false;
+      changed = true;
+    } else if (Proc* p = proc(s.pid.load(rlx)); p && p->gone) {
+      alive[j] = false;
+      changed = true;
+    }
+    const uint32_t sg = s.sigs.load(rlx);
+    if (sg != sigs_seen_[j]) {
+      sigs_seen_[j] = sg;
+      blocked[j] = false;  // a signal is delivered when it next runs
+    }
+  }
+  // A process that announced its exit is gone before the next decision (its
+  // parent's wait must find it).
+  for (int j = 0; j < n; ++j) {
+    Slot& s = cb_->slots[j];
+    if (s.state.load(rlx) != kExited || (s.exit_how.load(rlx) & 7) != kExitProcess) continue;
+    if (Proc* p = proc(s.pid.load(rlx)); p && !p->gone)
+      gone(*p, cfg_.watchdog_ms * detail::sanitizer_slowdown());
+  }
+  if (changed)
+    for (int j = 0; j < n; ++j) blocked[j] = false;
+}
+
+void ExecBackend::run_free(RunResult& r, int64_t deadline_ns) {
+  Proc& p0 = procs_.front();
+  for (;;) {
+    const int64_t left = deadline_ns - detail::now_ns();
+    if (left <= 0) {
+      r.kind = FindingKind::hang;
+      r.message = "free run did not finish within " + std::to_string(cfg_.watchdog_ms) + " ms (watchdog)";
+      return;
+    }
+    if (gone(p0, int(std::min<int64_t>(left / 1000000 + 1, 100)))) break;
+  }
+  const int st = status_of(p0, 0);
+  if (WIFSIGNALED(st) && (WTERMSIG(st) == SIGABRT || cb_->slots[0].killed_by.load(rlx) != WTERMSIG(st))) {
+    r.kind = FindingKind::crash;
+    r.message = std::string("actor 0 killed by signal ") + std::to_string(WTERMSIG(st)) + " (" + strsignal(WTERMSIG(st)) + ")";
+  }
+}
+
+void ExecBackend::stop() {
+  if (!cb_ || procs_.empty()) return;
+  const pid_t pid0 = procs_.front().pid;
+  if (pid0 > 0) kill(-pid0, SIGKILL);
+  for (auto& p : procs_)
+    if (!p.gone && p.pid > 0) kill(p.pid, SIGKILL);
+  for (auto& p : procs_) {
+    gone(p, 2000);
+    if (p.pidfd >= 0) close(p.pidfd);
+    p.pidfd = -1;
+  }
+  ExecNames& names = cb_->exec.names;
+  const uint32_t nn = std::min(names.count.load(rlx), ExecNames::kMax);
+  for (uint32_t i = 0; i < nn; ++i) {
+    const uint32_t k = names.e[i].kind.load(rlx);
+    if (k == 0) continue;
+    std::string name(names.e[i].name, strnlen(names.e[i].name, ExecNames::kLen));
+    cleanup::unlink_now(static_cast<cleanup::Kind>(k), name.c_str());
+  }
+  names.count.store(0, rlx);
+}
+
+std::string ExecBackend::output() const {
+  std::string out;
+  char buf[16384];
+  off_t off = 0;
+  for (;;) {
+    ssize_t got = pread(out_fd_, buf, sizeof buf, off);
+    if (got <= 0 || out.size() > 1 << 20) break;
+    out.append(buf, size_t(got));
+    off += got;
+  }
+  return out;
+}
+
+std::string ExecBackend::verdict() {
+  if (procs_.empty()) return {};
+  Proc& p0 = procs_.front();
+  if (gone(p0, 0)) {
+    const int st = status_of(p0, 0);
+    if (WIFEXITED(st) && WEXITSTATUS(st) != spec_.expect_exit)
+      return "the program exited with status " + std::to_string(WEXITSTATUS(st)) + ", expected " +
+             std::to_string(spec_.expect_exit);
+  }
+  if (!spec_.fail_on.empty()) {
+    const std::string out = output();
+    std::smatch m;
+    if (std::regex_search(out, m, std::regex(spec_.fail_on, std::regex::ECMAScript | std::regex::multiline)))
+      return "the program's output matches --fail-on '" + spec_.fail_on + "': " + m.str();
+  }
+  return {};
+}
+
+// ---- the program target ------------------------------------------------------
+
+namespace {
+
+class ProgramScenario final : public Scenario {
+ public:
+  explicit ProgramScenario(const ExecSpec& spec) : backend(spec) {}
+  void setup(RunContext&) override {}
+  void actor(Actor&) override {}  // never called: the program is the actor body
+  void check(RunContext& ctx) override {
+    if (std::string v = backend.verdict(); !v.empty()) ctx.fail(v);
+  }
+  ExecBackend backend;
+};
+
+}  // namespace
+
+std::unique_ptr<Scenario> make_program_scenario(const ExecSpec& spec) {
+  return std::make_unique<ProgramScenario>(spec);
+}
+
+ExecBackend* attach_exec(Scenario& s, ControlBlock* cb, const RunConfig& cfg) {
+  auto* p = dynamic_cast<ProgramScenario*>(&s);
+  if (!p) return nullptr;
+  p->backend.attach(cb, cfg);
+  return &p->backend;
+}
+
+TargetInfo program_target(const std::string& name, const ExecSpec& spec, Variant variant, const std::string& summary) {
+  TargetInfo t;
+  t.name = name;
+  t.family = "program";
+  t.variant = variant;
+  t.bug_class = variant == Variant::racy ? "unmodified program" : "";
+  t.sync = variant == Variant::racy ? "" : "unmodified program";
+  t.summary = summary;
+  t.defaults = Params{{"actors", 1}};
+  t.make = [spec] { return make_program_scenario(spec); };
+  t.source = spec.argv[0];
+  t.exec = spec.argv;
+  return t;
+}
+
+std::string runtime_preload_path() {
+  if (const char* e = getenv("IPCRACE_RUNTIME_SO")) return e;
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string dir = n > 0 ? std::string(self, size_t(n)) : std::string();
+  dir = dir.substr(0, dir.rfind('/'));
+  for (const char* rel : {"/libipcrace_rt.so", "/../harness/runtime/libipcrace_rt.so", "/../lib/libipcrace_rt.so",
+                          "/../lib/ipcrace/libipcrace_rt.so"})
+    if (access((dir + rel).c_str(), R_OK) == 0) return dir + rel;
+  throw std::runtime_error("exec --preload: libipcrace_rt.so not found beside " + dir + " (set IPCRACE_RUNTIME_SO)");
+}
+
+}  // namespace ipcrace

@@ -1,0 +1,77 @@
+// The exec back-end: actors are the processes and threads of an unmodified
+// program run under libipcrace_rt (harness/runtime/). The engine keeps its
+// run loop; it calls these hooks where processes and threads differ.
+#pragma once
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ipcrace/engine.hpp"
+#include "ipcrace/program.hpp"
+#include "ipcrace/target.hpp"
+
+namespace ipcrace {
+
+struct ControlBlock;
+
+
+class ExecBackend {
+ public:
+  explicit ExecBackend(ExecSpec spec);
+  ~ExecBackend();
+  const ExecSpec& spec() const { return spec_; }
+
+  // Engine hooks (engine.cpp).
+  void attach(ControlBlock* cb, const RunConfig& cfg);  // start the program: the fork server
+  void start_run(uint64_t run_seed, bool free_run);    // a fresh copy runs into main as actor 0
+  // Whether actor i's process is gone: 0 no, 1 a normal end (exit, or a
+  // signal an actor sent), 2 died (status in *status).
+  int dead(int i, int* status);
+  // New actors (fork, pthread_create) up to their first point; actors that
+  // ended as a side effect (a sibling thread's exit, kill); signals.
+  void sync(int& n, bool alive[], bool blocked[], Op pending[]);
+  void run_free(RunResult& r, int64_t deadline_ns);
+  void stop();  // end every process of the run, remove the names it made
+  const char* label(const char* raw);
+  std::string output() const;
+
+  // After a run (the scenario's check): the program's exit status and output.
+  std::string verdict();
+
+ private:
+  struct Proc {
+    pid_t pid;
+    int pidfd;
+    bool gone;
+    int status;  // -1 unknown
+  };
+  Proc* proc(pid_t pid);
+  bool gone(Proc& p, int timeout_ms);
+  int status_of(Proc& p, int slot);
+  Op read_op(int j);
+  void start_server();
+
+  ExecSpec spec_;
+  ControlBlock* cb_ = nullptr;
+  RunConfig cfg_;
+  pid_t server_ = 0;
+  int out_fd_ = -1;
+  std::vector<Proc> procs_;
+  uint32_t sigs_seen_[kMaxActors] = {};
+  std::unordered_map<uintptr_t, std::string> labels_;
+  std::string preload_lib_;
+};
+
+// The scenario of a program target: owns its back-end.
+std::unique_ptr<Scenario> make_program_scenario(const ExecSpec& spec);
+// The back-end of a program target's scenario, attached to the engine's
+// control block; nullptr for every other target.
+ExecBackend* attach_exec(Scenario& s, ControlBlock* cb, const RunConfig& cfg);
+
+// The runtime's shared library (LD_PRELOAD mode), found beside the command.
+std::string runtime_preload_path();
+
+}  // namespace ipcrace

@@ -1,0 +1,67 @@
+// exec mode: unmodified programs (tests/exec/programs/) under libipcrace_rt.
+#include <gtest/gtest.h>
+
+#include "ipcrace/program.hpp"
+#include "support/support.hpp"
+
+using namespace ipcrace;
+using namespace ipcrace::test;
+
+namespace {
+
+// pct finds the racy build within `budget` runs for seeds 1..seeds, with the
+// finding it must be; the fixed build is clean for random, pct and pos.
+void found_and_clean(const std::string& base, FindingKind kind, const std::string& says, uint64_t budget,
+                     int seeds, uint64_t clean_runs) {
+  for (int seed = 1; seed <= seeds; ++seed) {
+    Quick q;
+    q.runs = budget;
+    q.seed = uint64_t(seed);
+    q.stop_at_first = true;
+    CampaignResult r = campaign("program." + base + ".racy", q);
+    ASSERT_GT(r.findings, 0u) << base << " seed " << seed << ": " << describe(r);
+    ASSERT_TRUE(r.first);
+    EXPECT_EQ(r.first->finding, kind) << r.first->message;
+    EXPECT_NE(r.first->message.find(says), std::string::npos) << r.first->message;
+  }
+  for (const char* st : {"random", "pct", "pos"}) {
+    Quick q;
+    q.strategy = st;
+    q.runs = clean_runs;
+    CampaignResult r = campaign("program." + base + ".fixed", q);
+    EXPECT_EQ(r.findings, 0u) << base << " fixed, " << st << ": " << describe(r);
+    EXPECT_EQ(r.runs, clean_runs);
+  }
+}
+
+}  // namespace
+
+TEST(Exec, ProgramTargetsAreRegistered) {
+  const TargetInfo& t = target("program.rt_shm_counter.racy");
+  EXPECT_EQ(t.family, "program");
+  EXPECT_EQ(t.expect(), Expect::finding);
+  ASSERT_FALSE(t.exec.empty());
+  EXPECT_EQ(target("program.rt_shm_counter.fixed").expect(), Expect::clean);
+}
+
+// Processes forked by the program, shared anonymous memory, a process-shared
+// mutex, wait, the exit status as the verdict.
+TEST(Exec, ShmCounterLostUpdate) {
+  auto before = leftovers();
+  found_and_clean("rt_shm_counter", FindingKind::assertion, "exited with status 1", 200, 5, 100);
+  EXPECT_EQ(leftovers(), before);
+}
+
+TEST(Exec, ReplayReproducesAProgramFinding) {
+  Quick q;
+  q.runs = 200;
+  q.stop_at_first = true;
+  CampaignResult r = campaign("program.rt_shm_counter.racy", q);
+  ASSERT_TRUE(r.first);
+  for (int i = 0; i < 10; ++i) {
+    RunResult rr = replay(*r.first, ActorMode::processes);
+    EXPECT_FALSE(rr.diverged) << rr.divergence;
+    EXPECT_EQ(rr.kind, r.first->finding);
+    EXPECT_EQ(rr.message, r.first->message);
+  }
+}
