@@ -418,10 +418,10 @@ struct Engine::Impl {
       r.trace.back().fault = static_cast<FaultKind>(f);
       cb->steps.store(static_cast<uint32_t>(r.trace.size()), rlx);
       last = a;
-      // kill: SIGKILL instead of the grant (a thread unwinds from its point).
-      if (f == int(FaultKind::kill) && cfg.mode != ActorMode::threads) kill(pids[a], SIGKILL);
       cb->slots[a].fault.store(uint32_t(f), rlx);
       const uint32_t c = cb->ctl.load(rlx);
+      // kill: SIGKILL instead of the grant (a thread unwinds from its point).
+      if (f == int(FaultKind::kill) && cfg.mode != ActorMode::threads) kill(pids[a], SIGKILL);
       grant(a);
       const Wait w = wait_for(a, deadline(), c);
       take_outcome(a, &r.trace.back());
@@ -445,7 +445,8 @@ struct Engine::Impl {
           // An exit closes descriptors and may release anything: wake all.
           // Reaped at once, so kill(pid, 0) of a peer says it is gone.
           alive[a] = false;
-          reap(a, true);
+          reap(a, true);  // a thread is joined: its robust locks are released by then
+          if (threads[a].joinable()) threads[a].join();
           for (int j = 0; j < n; ++j) blocked[j] = false;
           break;
         case Wait::hung: hang(r, a, hung); return;

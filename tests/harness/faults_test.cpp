@@ -13,8 +13,8 @@ namespace {
 
 using test::Quick;
 
-const char* const kRacy[] = {"faults.short_read.racy", "faults.eintr_write.racy"};
-const char* const kSync[] = {"faults.short_read.looped", "faults.eintr_write.retried"};
+const char* const kRacy[] = {"faults.short_read.racy", "faults.eintr_write.racy", "faults.killed_holder.racy"};
+const char* const kSync[] = {"faults.short_read.looped", "faults.eintr_write.retried", "faults.killed_holder.robust"};
 
 uint64_t clean_runs() { return uint64_t(test::env_int("IPCRACE_FAULTS_CLEAN_RUNS", 300)); }
 
@@ -107,7 +107,7 @@ TEST(FaultReplay, FindingsWithFaultsReplayEveryTime) {
     for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
       Quick q;
       q.mode = mode;
-      q.runs = 200;
+      q.runs = 300;
       q.stop_at_first = true;
       CampaignResult r = test::campaign(name, q);
       ASSERT_TRUE(r.first) << name;
@@ -149,7 +149,7 @@ TEST(FaultReplay, HandEditedFaultLineIsADivergenceNeverASilentPass) {
 TEST(FaultMinimize, KeepsExactlyTheFaultItNeeds) {
   for (const char* name : kRacy) {
     Quick q;
-    q.runs = 200;
+    q.runs = 300;
     q.stop_at_first = true;
     q.fault_budget = 3;  // more faults than the bug needs: the minimiser drops the rest
     q.faults = kAllFaults;
@@ -163,6 +163,24 @@ TEST(FaultMinimize, KeepsExactlyTheFaultItNeeds) {
     RunResult rr = test::replay(m.schedule, m.schedule.mode);
     EXPECT_FALSE(rr.diverged) << rr.divergence;
     EXPECT_EQ(rr.kind, r.first->finding);
+  }
+}
+
+// A killed actor's death is expected (TargetInfo::may_die), so the run goes
+// on: the finding of the racy twin is the survivors' deadlock, not a crash,
+// and the kill is the fault its minimised schedule keeps.
+TEST(FaultKill, ExpectedDeathIsNoCrashAndSurvivorsAreJudged) {
+  for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
+    Quick q;
+    q.mode = mode;
+    q.runs = 300;
+    q.stop_at_first = true;
+    CampaignResult r = test::campaign("faults.killed_holder.racy", q);
+    ASSERT_TRUE(r.first) << actor_mode_name(mode);
+    EXPECT_EQ(r.first->finding, FindingKind::deadlock) << r.first->message;
+    bool killed = false;
+    for (const auto& st : r.first->steps) killed |= st.fault == FaultKind::kill;
+    EXPECT_TRUE(killed) << format_schedule(*r.first);
   }
 }
 
