@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
   auto* verdicts = app.add_subcommand("verdicts", "the verdict table (markdown): runs to find per strategy, free-run baseline");
   verdicts->add_option("--seeds", verdict_o.seeds, "seeds per strategy")->capture_default_str()->check(CLI::Range(1, 1000));
   verdicts->add_option("--cap", verdict_o.cap, "runs per seed before giving up")->capture_default_str();
+  verdicts->add_option("targets", verdict_o.targets, "targets or patterns (default: every target)");
 
   CheckHistoryOptions ch_o;
   auto* check_history = app.add_subcommand("check-history", "is a history linearizable? (docs/history-format.md)");

@@ -3,17 +3,26 @@
 // target: the median number of runs to the first finding over N seeds under
 // pct and under random, and, as the baseline users have today, how often
 // free-run mode (real concurrency, no scheduler) hits the bug in the same
-// wall-clock budget that pct needed for all N seeds.
+// wall-clock budget that pct needed for all N seeds. For a program target
+// (ipcrace exec) the baseline is a plain shell-style stress loop of the same
+// binary: fork + exec of its command line, no scheduler, runs counted whose
+// exit status differs from the expected one, for the same wall time.
 #include "verdicts.hpp"
 
 #include <sched.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "commands.hpp"
 #include "ipcrace/campaign.hpp"
 
 namespace ipcrace::cli {
@@ -49,19 +58,74 @@ std::string median(std::vector<int64_t> v, uint64_t cap) {
   return s;
 }
 
+// A corpus program's bug class: the "Bug (...)" of its header comment.
+std::string program_bug_class(const TargetInfo& t) {
+  std::ifstream in(std::string(IPCRACE_SOURCE_DIR) + "/" + t.source);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  const size_t b = text.find("Bug (");
+  const size_t e = b == std::string::npos ? b : text.find(')', b);
+  if (e == std::string::npos) return t.bug_class;
+  std::string c = text.substr(b + 5, e - b - 5);
+  for (auto pos = c.find("\n"); pos != std::string::npos; pos = c.find("\n")) {
+    size_t end = c.find_first_not_of(" */", pos + 1);
+    c.replace(pos, (end == std::string::npos ? c.size() : end) - pos, " ");
+  }
+  return c;
+}
+
+// The stress loop users run today: `while :; do ./prog || echo FAIL; done`.
+std::string stress_loop(const TargetInfo& t, double seconds) {
+  std::vector<char*> argv;
+  for (const auto& a : t.exec) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  uint64_t runs = 0, fails = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  double elapsed = 0;
+  while (elapsed < seconds) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int null = open("/dev/null", O_WRONLY);
+      dup2(null, 1);
+      dup2(null, 2);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    ++runs;
+    fails += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%llu of %llu runs (%.2f s, shell loop)", static_cast<unsigned long long>(fails),
+                static_cast<unsigned long long>(runs), elapsed);
+  return buf;
+}
+
 }  // namespace
 
 int cmd_verdicts(const VerdictOptions& o) {
   const int cpu = sched_getcpu();
   std::printf("| target | family | variant | bug class | expect | pct: median runs to find | random: median runs to find | free run: hits in pct's wall time |\n");
   std::printf("|---|---|---|---|---|---|---|---|\n");
-  for (const auto& t : all_targets()) {
+  for (const TargetInfo* tp : select_targets(o.targets, o.targets.empty())) {
+    const TargetInfo& t = *tp;
     std::string pct = "-", rnd = "-", free_hits = "-";
     if (t.expect() == Expect::finding) {
       Found p = runs_to_find(t, "pct", o.seeds, o.cap, cpu);
       Found r = runs_to_find(t, "random", o.seeds, o.cap, cpu);
       pct = median(p.runs, o.cap);
       rnd = median(r.runs, o.cap);
+      if (!t.exec.empty()) {
+        free_hits = stress_loop(t, std::max(p.seconds, 0.05));
+        std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", t.name.c_str(), t.family.c_str(),
+                    variant_name(t.variant), program_bug_class(t).c_str(), expect_name(t.expect()), pct.c_str(), rnd.c_str(),
+                    free_hits.c_str());
+        std::fflush(stdout);
+        continue;
+      }
       CampaignOptions f;
       f.run.mode = ActorMode::free;
       f.runs = 0;
