@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "../src/control_block.hpp"
 #include "ipcrace/op.hpp"
@@ -52,6 +53,28 @@ void blocking(OpKind k, uint16_t res, const void* pc, F&& try_once) {
   point(k, res, pc);
   while (!try_once()) retry_later(k, res, pc);
 }
+
+// Virtual time (rt_time.cpp): now, and a blocking call with a deadline
+// (absolute virtual ns, 0: none): `try_once` returns true when done; past
+// the deadline the call gives up and timed_blocking returns false.
+int64_t vnow();
+template <class F>
+bool timed_blocking(OpKind k, uint16_t res, const void* pc, int64_t deadline, F&& try_once) {
+  point(k, res, pc);
+  for (;;) {
+    if (try_once()) break;
+    if (deadline > 0 && vnow() >= deadline) {
+      g_cb->slots[t_actor].deadline.store(0, rlx);
+      return false;
+    }
+    g_cb->slots[t_actor].deadline.store(deadline, rlx);
+    retry_later(k, res, pc);
+  }
+  if (deadline > 0) g_cb->slots[t_actor].deadline.store(0, rlx);
+  return true;
+}
+int64_t abs_deadline(clockid_t clk, const struct timespec* abstime);  // virtual ns
+int64_t rel_deadline(int64_t ns);
 
 // A new process or thread becomes actor `idx` and parks at its first point.
 int reserve_actor(bool thread, pid_t ppid);

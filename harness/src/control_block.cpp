@@ -37,10 +37,13 @@ void ControlBlock::reset() {
     s.exit_status.store(-1, rlx);
     s.killed_by.store(0, rlx);
     s.sigs.store(0, rlx);
+    s.deadline.store(0, rlx);
+    s.alarm.store(0, rlx);
+    s.alarm_every.store(0, rlx);
   }
   exec.nactors.store(1, rlx);
   exec.pid0.store(0, rlx);
-  exec.clock_ns.store(0, rlx);
+  exec.clock_ns.store(int64_t(1000) * 1000000000, rlx);  // 1000 s of uptime
   exec.names.count.store(0, rlx);
 }
 

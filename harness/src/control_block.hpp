@@ -49,6 +49,9 @@ struct alignas(64) Slot {
   std::atomic<int32_t> exit_status{-1};  // wait status, once known
   std::atomic<int32_t> killed_by{0};     // signal an actor sent it (kill, raise)
   std::atomic<uint32_t> sigs{0};         // signals sent to it: a blocked actor becomes enabled
+  std::atomic<int64_t> deadline{0};      // virtual time a blocked timed op gives up (0: none)
+  std::atomic<int64_t> alarm{0};         // alarm()/setitimer of this actor's process (0: none)
+  std::atomic<int64_t> alarm_every{0};   // setitimer's interval
 };
 
 // How an exec-mode actor ended (Slot::exit_how).
@@ -77,7 +80,7 @@ struct ExecShared {
   std::atomic<int32_t> server_pid{0};
   std::atomic<uint64_t> seed{0};
   std::atomic<uint64_t> base{0};     // load address of the program (labels are offsets from it)
-  std::atomic<int64_t> clock_ns{0};  // virtual time
+  std::atomic<int64_t> clock_ns{0};  // virtual time (CLOCK_MONOTONIC; REALTIME adds a fixed epoch)
   std::atomic<uint32_t> live_sig{0}; // a signal-wait was granted (virtual time)
   ExecNames names;
 };

@@ -451,7 +451,7 @@ struct Engine::Impl {
           break;
         case Wait::hung: hang(r, a, hung); return;
       }
-      if (exec) exec->sync(n, alive, blocked, pending);
+      if (exec) exec->sync(n, alive, blocked, pending, a, &op);
     }
   }
 

@@ -52,6 +52,31 @@ TEST(Exec, ShmCounterLostUpdate) {
   EXPECT_EQ(leftovers(), before);
 }
 
+// Threads of one process: a lost wakeup on a real pthread_cond_wait (the
+// signal lands between the consumer's check and its wait).
+TEST(Exec, CondVarLostWakeupIsADeadlock) {
+  found_and_clean("rt_cv_lost_wakeup", FindingKind::deadlock, "cv_wait", 200, 5, 100);
+}
+
+// A pipe shared by two children: records written in two write() calls mix.
+TEST(Exec, PipeRecordsInterleave) {
+  auto before = leftovers();
+  found_and_clean("rt_pipe_records", FindingKind::assertion, "exited with status 1", 200, 5, 100);
+  EXPECT_EQ(leftovers(), before);
+}
+
+// Virtual time: an alarm() watchdog fires in a run that sleeps longer than
+// it allows, and never in the fixed one; no run waits a wall-clock second.
+TEST(Exec, AlarmWatchdogUnderVirtualTime) {
+  found_and_clean("rt_watchdog", FindingKind::assertion, "exited with status 2", 10, 3, 50);
+}
+
+// A sched_yield spin loop on a flag in shared memory parks until the flag
+// is written: no step limit in the fixed build, the early read in the racy one.
+TEST(Exec, SpinLoopParksAndFindsTheEarlyRead) {
+  found_and_clean("rt_spin_publish", FindingKind::assertion, "exited with status 1", 200, 5, 100);
+}
+
 TEST(Exec, ReplayReproducesAProgramFinding) {
   Quick q;
   q.runs = 200;

@@ -133,6 +133,7 @@ void ExecBackend::start_run(uint64_t run_seed, bool free_run) {
   (void)ftruncate(out_fd_, 0);
   procs_.clear();
   for (auto& s : sigs_seen_) s = 0;
+  reset_run_state();
   ExecShared& x = cb_->exec;
   x.free_run.store(free_run ? 1 : 0, rlx);
   x.seed.store(run_seed, rlx);
@@ -221,7 +222,7 @@ const char* ExecBackend::label(const char* raw) {
   return labels_.emplace(off, buf).first->second.c_str();
 }
 
-void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[]) {
+void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a, const Op* op) {
   bool changed = false;
   const int na = std::min<int>(int(cb_->exec.nactors.load(rlx)), kMaxActors);
   for (int j = n; j < na; ++j) {  // new actors, each up to its first point
@@ -268,6 +269,121 @@ void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[]) {
   }
   if (changed)
     for (int j = 0; j < n; ++j) blocked[j] = false;
+  park_spinners(n, alive, blocked, pending, a, op);
+  bool any_alive = false, any_enabled = false;
+  for (int j = 0; j < n; ++j) {
+    any_alive |= alive[j];
+    any_enabled |= alive[j] && !blocked[j];
+  }
+  if (any_alive && !any_enabled) advance_time(n, alive, blocked);
+}
+
+// An actor about to re-read a shared location nobody wrote since it last read
+// it is spinning: it is parked (blocked) until some actor writes any location
+// it read, does another op, or exits. If every live actor is parked so, they
+// are all released: parking never makes a deadlock; the step limit then ends
+// a true livelock.
+void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op) {
+  ++step_;
+  if (a >= 0 && op) {
+    Reads& r = reads_[a];
+    if (op->kind == OpKind::shm_load || op->kind == OpKind::yield || op->kind == OpKind::poll) {
+      if (op->kind == OpKind::shm_load) {
+        const uint64_t w = last_write_.count(op->addr) ? last_write_[op->addr] : 0;
+        bool found = false;
+        for (auto& [loc, ws] : r.seen)
+          if (loc == op->addr) ws = w, found = true;
+        if (!found && r.seen.size() < 32) r.seen.emplace_back(op->addr, w);
+      }
+    } else {
+      r.seen.clear();
+      if (op->kind == OpKind::shm_store || op->kind == OpKind::shm_rmw) last_write_[op->addr] = step_;
+    }
+    r.parked = false;
+    if (!op_kind_read_only(op->kind) && op->kind != OpKind::yield && op->kind != OpKind::poll)
+      for (int j = 0; j < n; ++j)  // a write (or any other effect): spinners look again
+        if (j != a && reads_[j].parked) {
+          reads_[j].parked = false;
+          reads_[j].seen.clear();
+          blocked[j] = false;
+        }
+  }
+  int live = 0, parked = 0;
+  for (int j = 0; j < n; ++j) {
+    if (!alive[j]) {
+      reads_[j] = Reads{};
+      continue;
+    }
+    ++live;
+    Reads& r = reads_[j];
+    if (!blocked[j] && !r.seen.empty()) {
+      const Op& p = pending[j];
+      bool spin = false;
+      if (p.kind == OpKind::yield) spin = true;
+      else if (p.kind == OpKind::shm_load)
+        for (auto& [loc, ws] : r.seen)
+          if (loc == p.addr) spin = (last_write_.count(loc) ? last_write_[loc] : 0) == ws;
+      if (spin) {
+        r.parked = true;
+        blocked[j] = true;
+      }
+    }
+    parked += r.parked && blocked[j];
+  }
+  if (live > 0 && parked == live) {
+    bool timed = false;
+    for (int j = 0; j < n; ++j) timed |= alive[j] && cb_->slots[j].alarm.load(rlx) > 0;
+    if (timed) return;  // an alarm may change things: let time advance first
+    ++fruitless_;
+    for (int j = 0; j < n; ++j)
+      if (reads_[j].parked) {
+        reads_[j].parked = false;
+        reads_[j].seen.clear();
+        blocked[j] = false;
+      }
+  }
+}
+
+// Virtual time: nobody can run, so the clock jumps to the earliest deadline
+// of a blocked timed op or of an alarm; those expire (the actor retries and
+// times out; SIGALRM is sent to the process).
+bool ExecBackend::advance_time(int n, const bool alive[], bool blocked[]) {
+  int64_t next = INT64_MAX;
+  for (int j = 0; j < n; ++j) {
+    if (!alive[j]) continue;
+    const Slot& s = cb_->slots[j];
+    if (const int64_t d = s.deadline.load(rlx); d > 0 && blocked[j]) next = std::min(next, d);
+    if (const int64_t al = s.alarm.load(rlx); al > 0) next = std::min(next, al);
+  }
+  if (next == INT64_MAX) return false;
+  ExecShared& x = cb_->exec;
+  if (x.clock_ns.load(rlx) < next) x.clock_ns.store(next, rlx);
+  const int64_t now = x.clock_ns.load(rlx);
+  for (int j = 0; j < n; ++j) {
+    if (!alive[j]) continue;
+    Slot& s = cb_->slots[j];
+    if (const int64_t d = s.deadline.load(rlx); d > 0 && d <= now) blocked[j] = false;
+    if (const int64_t al = s.alarm.load(rlx); al > 0 && al <= now) {
+      const int64_t every = s.alarm_every.load(rlx);
+      s.alarm.store(every > 0 ? now + every : 0, rlx);
+      const pid_t pid = s.pid.load(rlx);
+      for (int k = 0; k < n; ++k)
+        if (alive[k] && cb_->slots[k].pid.load(rlx) == pid) {
+          cb_->slots[k].sigs.fetch_add(1, rlx);
+          sigs_seen_[k] = cb_->slots[k].sigs.load(rlx);
+          blocked[k] = false;  // the signal is delivered when it next runs
+        }
+      kill(pid, SIGALRM);
+    }
+  }
+  return true;
+}
+
+void ExecBackend::reset_run_state() {
+  last_write_.clear();
+  for (auto& r : reads_) r = Reads{};
+  step_ = 0;
+  fruitless_ = 0;
 }
 
 void ExecBackend::run_free(RunResult& r, int64_t deadline_ns) {

@@ -32,7 +32,9 @@ class ExecBackend {
   int dead(int i, int* status);
   // New actors (fork, pthread_create) up to their first point; actors that
   // ended as a side effect (a sibling thread's exit, kill); signals.
-  void sync(int& n, bool alive[], bool blocked[], Op pending[]);
+  // `a` ran `op` last (-1: the start). When no actor is enabled, virtual
+  // time jumps to the earliest deadline and fires it; spin loops park.
+  void sync(int& n, bool alive[], bool blocked[], Op pending[], int a = -1, const Op* op = nullptr);
   void run_free(RunResult& r, int64_t deadline_ns);
   void stop();  // end every process of the run, remove the names it made
   const char* label(const char* raw);
@@ -53,6 +55,9 @@ class ExecBackend {
   int status_of(Proc& p, int slot);
   Op read_op(int j);
   void start_server();
+  void reset_run_state();
+  bool advance_time(int n, const bool alive[], bool blocked[]);
+  void park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op);
 
   ExecSpec spec_;
   ControlBlock* cb_ = nullptr;
@@ -61,6 +66,15 @@ class ExecBackend {
   int out_fd_ = -1;
   std::vector<Proc> procs_;
   uint32_t sigs_seen_[kMaxActors] = {};
+  // Spin loops (CHESS-style fairness): per actor, the shared locations it
+  // read since its last other op, and the step of each location's last write.
+  std::unordered_map<uint64_t, uint64_t> last_write_;
+  struct Reads {
+    std::vector<std::pair<uint64_t, uint64_t>> seen;  // location, write step when read
+    bool parked = false;
+  } reads_[kMaxActors];
+  uint64_t step_ = 0;
+  int fruitless_ = 0;  // rounds in which every live actor was parked as a spinner
   std::unordered_map<uintptr_t, std::string> labels_;
   std::string preload_lib_;
 };

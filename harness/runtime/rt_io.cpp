@@ -1,0 +1,262 @@
+// Interposed descriptor I/O: pipes, FIFOs, sockets and POSIX message queues
+// (on Linux an mqd_t is a descriptor). Each call is a point; a call that
+// would block runs as tries (poll with a zero timeout, then the real call,
+// which then does not block). Regular files and terminals pass through.
+// Also the names a program creates (mq_open, bind): the controller removes
+// what is left after each run.
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "rt.hpp"
+
+using namespace ipcrace;
+using namespace ipcrace::rt;
+
+namespace {
+
+// An IPC descriptor (pipe, FIFO, socket, message queue): its resource.
+bool ipc_fd(int fd, uint16_t* res) {
+  if (!active() || fd < 0) return false;
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode)) {
+    // POSIX message queues are regular files of the mqueue file system.
+    if (!S_ISREG(st.st_mode) || st.st_nlink == 0 || !(st.st_mode & S_IFREG)) return false;
+    struct mq_attr a;
+    if (IPCRACE_REAL(mq_getattr)(fd, &a) != 0) return false;
+  }
+  *res = res_of_fd(fd);
+  return true;
+}
+
+bool nonblocking(int fd) { return (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0; }
+
+bool ready(int fd, short events) {
+  pollfd p{fd, events, 0};
+  return IPCRACE_REAL(poll)(&p, 1, 0) != 0;  // ready, hung up, or an error: the real call will say
+}
+
+// The call `op` on fd, as tries when it would block.
+template <class F>
+ssize_t io(OpKind k, int fd, short events, bool dontwait, const void* pc, F&& op) {
+  uint16_t res;
+  if (!ipc_fd(fd, &res)) return op();
+  ssize_t r = 0;
+  int err = 0;
+  const bool nb = dontwait || nonblocking(fd);
+  blocking(k, res, pc, [&] {
+    if (!nb && !ready(fd, events)) return false;
+    r = op();
+    err = errno;
+    return true;
+  });
+  errno = err;
+  return r;
+}
+
+}  // namespace
+
+extern "C" {
+
+ssize_t read(int fd, void* buf, size_t n) {
+  auto f = IPCRACE_REAL(read);
+  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, [&] { return f(fd, buf, n); });
+}
+ssize_t write(int fd, const void* buf, size_t n) {
+  auto f = IPCRACE_REAL(write);
+  return io(OpKind::write, fd, POLLOUT, false, IPCRACE_PC, [&] { return f(fd, buf, n); });
+}
+ssize_t readv(int fd, const struct iovec* v, int n) {
+  auto f = IPCRACE_REAL(readv);
+  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, [&] { return f(fd, v, n); });
+}
+ssize_t writev(int fd, const struct iovec* v, int n) {
+  auto f = IPCRACE_REAL(writev);
+  return io(OpKind::write, fd, POLLOUT, false, IPCRACE_PC, [&] { return f(fd, v, n); });
+}
+ssize_t send(int fd, const void* buf, size_t n, int flags) {
+  auto f = IPCRACE_REAL(send);
+  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags); });
+}
+ssize_t recv(int fd, void* buf, size_t n, int flags) {
+  auto f = IPCRACE_REAL(recv);
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags); });
+}
+ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockaddr* a, socklen_t al) {
+  auto f = IPCRACE_REAL(sendto);
+  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags, a, al); });
+}
+ssize_t recvfrom(int fd, void* buf, size_t n, int flags, struct sockaddr* a, socklen_t* al) {
+  auto f = IPCRACE_REAL(recvfrom);
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags, a, al); });
+}
+ssize_t sendmsg(int fd, const struct msghdr* m, int flags) {
+  auto f = IPCRACE_REAL(sendmsg);
+  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, m, flags); });
+}
+ssize_t recvmsg(int fd, struct msghdr* m, int flags) {
+  auto f = IPCRACE_REAL(recvmsg);
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, m, flags); });
+}
+int accept(int fd, struct sockaddr* a, socklen_t* al) {
+  auto f = IPCRACE_REAL(accept);
+  return int(io(OpKind::accept, fd, POLLIN, false, IPCRACE_PC, [&] { return ssize_t(f(fd, a, al)); }));
+}
+int accept4(int fd, struct sockaddr* a, socklen_t* al, int flags) {
+  auto f = IPCRACE_REAL(accept4);
+  return int(io(OpKind::accept, fd, POLLIN, flags & SOCK_NONBLOCK, IPCRACE_PC, [&] { return ssize_t(f(fd, a, al, flags)); }));
+}
+int connect(int fd, const struct sockaddr* a, socklen_t al) {
+  auto f = IPCRACE_REAL(connect);
+  uint16_t res;
+  if (ipc_fd(fd, &res)) point(OpKind::connect, res, IPCRACE_PC);
+  return f(fd, a, al);
+}
+int bind(int fd, const struct sockaddr* a, socklen_t al) {
+  int r = IPCRACE_REAL(bind)(fd, a, al);
+  if (r == 0 && a && a->sa_family == AF_UNIX) {
+    const auto* un = reinterpret_cast<const struct sockaddr_un*>(a);
+    if (un->sun_path[0] != 0) record_name(3, un->sun_path);  // abstract names leave nothing behind
+  }
+  return r;
+}
+int close(int fd) {
+  uint16_t res;
+  if (ipc_fd(fd, &res)) point(OpKind::close, res, IPCRACE_PC);  // a reader may see end-of-file next
+  return IPCRACE_REAL(close)(fd);
+}
+
+// ---- poll / select ------------------------------------------------------------------
+
+int poll(struct pollfd* fds, nfds_t n, int timeout) {
+  auto f = IPCRACE_REAL(poll);
+  uint16_t res = 0;
+  if (!active() || n == 0 || !ipc_fd(fds[0].fd, &res)) {
+    if (!active()) return f(fds, n, timeout);
+    if (n == 0 && timeout > 0) {  // poll(NULL, 0, ms): a sleep
+      struct timespec t{timeout / 1000, long(timeout % 1000) * 1000000};
+      return nanosleep(&t, nullptr);
+    }
+  }
+  int r = 0, err = 0;
+  const int64_t deadline = timeout > 0 ? rel_deadline(int64_t(timeout) * 1000000) : 0;
+  const bool done = timed_blocking(OpKind::poll, res, IPCRACE_PC, timeout == 0 ? 0 : deadline, [&] {
+    r = f(fds, n, 0);
+    err = errno;
+    return r != 0 || timeout == 0;
+  });
+  if (!done) return 0;  // timed out (virtual time)
+  errno = err;
+  return r;
+}
+
+int select(int nfds, fd_set* rd, fd_set* wr, fd_set* ex, struct timeval* tv) {
+  auto f = IPCRACE_REAL(select);
+  if (!active()) return f(nfds, rd, wr, ex, tv);
+  fd_set r0, w0, e0;
+  if (rd) r0 = *rd;
+  if (wr) w0 = *wr;
+  if (ex) e0 = *ex;
+  uint16_t res = kResSocket;
+  for (int fd = 0; fd < nfds; ++fd)
+    if ((rd && FD_ISSET(fd, rd)) || (wr && FD_ISSET(fd, wr))) {
+      ipc_fd(fd, &res);
+      break;
+    }
+  const bool zero = tv && tv->tv_sec == 0 && tv->tv_usec == 0;
+  const int64_t deadline = tv && !zero ? rel_deadline(int64_t(tv->tv_sec) * 1000000000 + int64_t(tv->tv_usec) * 1000) : 0;
+  int r = 0, err = 0;
+  const bool done = timed_blocking(OpKind::poll, res, IPCRACE_PC, deadline, [&] {
+    if (rd) *rd = r0;
+    if (wr) *wr = w0;
+    if (ex) *ex = e0;
+    struct timeval z{0, 0};
+    r = f(nfds, rd, wr, ex, &z);
+    err = errno;
+    return r != 0 || zero;
+  });
+  if (!done) {
+    if (rd) FD_ZERO(rd);
+    if (wr) FD_ZERO(wr);
+    if (ex) FD_ZERO(ex);
+    return 0;
+  }
+  errno = err;
+  return r;
+}
+
+// ---- POSIX message queues ---------------------------------------------------------------
+
+mqd_t mq_open(const char* name, int oflag, ...) {
+  va_list ap;
+  va_start(ap, oflag);
+  mode_t mode = (oflag & O_CREAT) ? mode_t(va_arg(ap, unsigned)) : 0;
+  struct mq_attr* attr = (oflag & O_CREAT) ? va_arg(ap, struct mq_attr*) : nullptr;
+  va_end(ap);
+  mqd_t q = IPCRACE_REAL(mq_open)(name, oflag, mode, attr);
+  if (q != mqd_t(-1) && (oflag & O_CREAT)) record_name(2, name);
+  return q;
+}
+
+int mq_send(mqd_t q, const char* m, size_t n, unsigned prio) {
+  auto f = IPCRACE_REAL(mq_send);
+  return int(io(OpKind::send, q, POLLOUT, false, IPCRACE_PC, [&] { return ssize_t(f(q, m, n, prio)); }));
+}
+ssize_t mq_receive(mqd_t q, char* m, size_t n, unsigned* prio) {
+  auto f = IPCRACE_REAL(mq_receive);
+  return io(OpKind::recv, q, POLLIN, false, IPCRACE_PC, [&] { return f(q, m, n, prio); });
+}
+int mq_timedsend(mqd_t q, const char* m, size_t n, unsigned prio, const struct timespec* t) {
+  auto f = IPCRACE_REAL(mq_send);
+  uint16_t res;
+  if (!ipc_fd(q, &res)) return IPCRACE_REAL(mq_timedsend)(q, m, n, prio, t);
+  int r = 0, err = 0;
+  const bool nb = nonblocking(q);
+  if (!timed_blocking(OpKind::send, res, IPCRACE_PC, abs_deadline(CLOCK_REALTIME, t), [&] {
+        if (!nb && !ready(q, POLLOUT)) return false;
+        r = f(q, m, n, prio);
+        err = errno;
+        return true;
+      })) {
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  errno = err;
+  return r;
+}
+ssize_t mq_timedreceive(mqd_t q, char* m, size_t n, unsigned* prio, const struct timespec* t) {
+  auto f = IPCRACE_REAL(mq_receive);
+  uint16_t res;
+  if (!ipc_fd(q, &res)) return IPCRACE_REAL(mq_timedreceive)(q, m, n, prio, t);
+  ssize_t r = 0;
+  int err = 0;
+  const bool nb = nonblocking(q);
+  if (!timed_blocking(OpKind::recv, res, IPCRACE_PC, abs_deadline(CLOCK_REALTIME, t), [&] {
+        if (!nb && !ready(q, POLLIN)) return false;
+        r = f(q, m, n, prio);
+        err = errno;
+        return true;
+      })) {
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  errno = err;
+  return r;
+}
+int mq_getattr(mqd_t q, struct mq_attr* a) {
+  uint16_t res;
+  if (ipc_fd(q, &res)) point(OpKind::poll, res, IPCRACE_PC);
+  return IPCRACE_REAL(mq_getattr)(q, a);
+}
+
+}  // extern "C"

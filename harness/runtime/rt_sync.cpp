@@ -1,0 +1,208 @@
+// Interposed pthread condition variables, rwlocks and POSIX semaphores.
+//
+// Condition variables are the runtime's own (every process of the program
+// runs under it): the pthread_cond_t's bytes hold a generation, the number of
+// waiters and of pending wake-ups. A wait is a point at its entry (so a
+// notify can land between the caller's check and its wait), then the mutex's
+// unlock, then a blocked try until a notify, then the mutex's lock.
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "rt.hpp"
+
+using namespace ipcrace;
+using namespace ipcrace::rt;
+
+namespace {
+
+struct Cv {
+  uint32_t seq, waiters, pending;
+};
+static_assert(sizeof(Cv) <= sizeof(pthread_cond_t), "a condvar's state fits its pthread_cond_t");
+
+bool key_of(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key); }
+
+int cv_wait(pthread_cond_t* c, pthread_mutex_t* m, int64_t deadline, const void* pc) {
+  uint64_t key;
+  auto* cv = reinterpret_cast<Cv*>(c);
+  const uint16_t res = key_of(c, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(c));
+  point(OpKind::cv_wait, res, pc);  // entry: the caller checked its condition before this
+  const uint32_t seq0 = __atomic_load_n(&cv->seq, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&cv->waiters, 1, __ATOMIC_RELAXED);
+  pthread_mutex_unlock(m);  // interposed: a point of its own
+  const bool woken = timed_blocking(OpKind::cv_wait, res, pc, deadline, [&] {
+    if (__atomic_load_n(&cv->seq, __ATOMIC_RELAXED) == seq0 || __atomic_load_n(&cv->pending, __ATOMIC_RELAXED) == 0)
+      return false;
+    __atomic_fetch_sub(&cv->pending, 1, __ATOMIC_RELAXED);
+    return true;
+  });
+  __atomic_fetch_sub(&cv->waiters, 1, __ATOMIC_RELAXED);
+  pthread_mutex_lock(m);
+  return woken ? 0 : ETIMEDOUT;
+}
+
+void cv_notify(pthread_cond_t* c, bool all, const void* pc) {
+  uint64_t key;
+  auto* cv = reinterpret_cast<Cv*>(c);
+  const uint16_t res = key_of(c, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(c));
+  point(OpKind::cv_notify, res, pc);
+  const uint32_t w = __atomic_load_n(&cv->waiters, __ATOMIC_RELAXED);
+  const uint32_t p = __atomic_load_n(&cv->pending, __ATOMIC_RELAXED);
+  if (w > p) __atomic_store_n(&cv->pending, all ? w : p + 1, __ATOMIC_RELAXED);
+  __atomic_fetch_add(&cv->seq, 1, __ATOMIC_RELAXED);
+}
+
+#define CV_REAL(fn) IPCRACE_REALV(fn, "GLIBC_2.3.2")
+
+}  // namespace
+
+extern "C" {
+
+int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* a) {
+  if (!active()) return CV_REAL(pthread_cond_init)(c, a);
+  memset(c, 0, sizeof *c);
+  return 0;
+}
+int pthread_cond_destroy(pthread_cond_t* c) {
+  if (!active()) return CV_REAL(pthread_cond_destroy)(c);
+  return 0;
+}
+int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
+  if (!active()) return CV_REAL(pthread_cond_wait)(c, m);
+  return cv_wait(c, m, 0, IPCRACE_PC);
+}
+int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* t) {
+  if (!active()) return CV_REAL(pthread_cond_timedwait)(c, m, t);
+  return cv_wait(c, m, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC);
+}
+int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk, const struct timespec* t) {
+  if (!active()) return IPCRACE_REAL(pthread_cond_clockwait)(c, m, clk, t);
+  return cv_wait(c, m, abs_deadline(clk, t), IPCRACE_PC);
+}
+int pthread_cond_signal(pthread_cond_t* c) {
+  if (!active()) return CV_REAL(pthread_cond_signal)(c);
+  cv_notify(c, false, IPCRACE_PC);
+  return 0;
+}
+int pthread_cond_broadcast(pthread_cond_t* c) {
+  if (!active()) return CV_REAL(pthread_cond_broadcast)(c);
+  cv_notify(c, true, IPCRACE_PC);
+  return 0;
+}
+
+// ---- rwlocks ----------------------------------------------------------------------
+
+int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_rdlock)(l);
+  auto t = IPCRACE_REAL(pthread_rwlock_tryrdlock);
+  int r = 0;
+  blocking(OpKind::rdlock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
+  return r;
+}
+int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_wrlock)(l);
+  auto t = IPCRACE_REAL(pthread_rwlock_trywrlock);
+  int r = 0;
+  blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
+  return r;
+}
+int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
+  uint64_t key;
+  if (key_of(l, &key)) point(OpKind::rdlock, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(pthread_rwlock_tryrdlock)(l);
+}
+int pthread_rwlock_trywrlock(pthread_rwlock_t* l) {
+  uint64_t key;
+  if (key_of(l, &key)) point(OpKind::lock, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(pthread_rwlock_trywrlock)(l);
+}
+int pthread_rwlock_unlock(pthread_rwlock_t* l) {
+  uint64_t key;
+  if (key_of(l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(pthread_rwlock_unlock)(l);
+}
+
+// ---- spin locks -------------------------------------------------------------------------
+
+int pthread_spin_lock(pthread_spinlock_t* l) {
+  uint64_t key;
+  if (!key_of((const void*)l, &key)) return IPCRACE_REAL(pthread_spin_lock)(l);
+  auto t = IPCRACE_REAL(pthread_spin_trylock);
+  int r = 0;
+  blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
+  return r;
+}
+int pthread_spin_unlock(pthread_spinlock_t* l) {
+  uint64_t key;
+  if (key_of((const void*)l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(pthread_spin_unlock)(l);
+}
+
+// ---- semaphores -------------------------------------------------------------------------
+
+int sem_wait(sem_t* s) {
+  uint64_t key;
+  if (!key_of(s, &key)) return IPCRACE_REAL(sem_wait)(s);
+  auto t = IPCRACE_REAL(sem_trywait);
+  int r = 0, err = 0;
+  blocking(OpKind::sem_wait, res_of_key(key), IPCRACE_PC, [&] {
+    r = t(s);
+    err = errno;
+    return !(r != 0 && err == EAGAIN);
+  });
+  errno = err;
+  return r;
+}
+int sem_timedwait(sem_t* s, const struct timespec* abstime) {
+  uint64_t key;
+  if (!key_of(s, &key)) return IPCRACE_REAL(sem_timedwait)(s, abstime);
+  auto t = IPCRACE_REAL(sem_trywait);
+  int r = 0, err = 0;
+  const bool done = timed_blocking(OpKind::sem_wait, res_of_key(key), IPCRACE_PC, abs_deadline(CLOCK_REALTIME, abstime), [&] {
+    r = t(s);
+    err = errno;
+    return !(r != 0 && err == EAGAIN);
+  });
+  if (!done) {
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  errno = err;
+  return r;
+}
+int sem_trywait(sem_t* s) {
+  uint64_t key;
+  if (key_of(s, &key)) point(OpKind::sem_wait, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(sem_trywait)(s);
+}
+int sem_post(sem_t* s) {
+  uint64_t key;
+  if (key_of(s, &key)) point(OpKind::sem_post, res_of_key(key), IPCRACE_PC);
+  return IPCRACE_REAL(sem_post)(s);
+}
+sem_t* sem_open(const char* name, int oflag, ...) {
+  va_list ap;
+  va_start(ap, oflag);
+  mode_t mode = (oflag & O_CREAT) ? mode_t(va_arg(ap, unsigned)) : 0;
+  unsigned value = (oflag & O_CREAT) ? va_arg(ap, unsigned) : 0;
+  va_end(ap);
+  sem_t* s = IPCRACE_REAL(sem_open)(name, oflag, mode, value);
+  if (s != SEM_FAILED && (oflag & O_CREAT)) {
+    char buf[ExecNames::kLen];
+    const char* n = name[0] == '/' ? name + 1 : name;
+    if (strlen(n) + 6 < sizeof buf) {
+      memcpy(buf, "/sem.", 5);
+      memcpy(buf + 5, n, strlen(n) + 1);
+      record_name(1, buf);  // /dev/shm/sem.<name>
+    }
+  }
+  return s;
+}
+
+}  // extern "C"
