@@ -112,6 +112,7 @@ svg text{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .k-send rect{fill:#6aa6ff} .k-recv rect{fill:#b7d4ff} .k-lock rect{fill:#ffb454} .k-unlock rect{fill:#ffe0a8}
 .k-load rect{fill:#9fe0a8} .k-store rect{fill:#3fbf5a} .k-signal rect{fill:#c9a7ff} .k-other rect{fill:#d7dbe2}
 .arrow{fill:none;stroke-width:1.6} .arrow.msg{stroke:#1f5fd1} .arrow.lock{stroke:#d98200;stroke-dasharray:5 3}
+.op.fault rect{stroke:#b00020;stroke-width:3} .fault-name{fill:#b00020;font-size:10px;font-weight:bold}
 .preemption line{stroke:#d9412b;stroke-width:1.5;stroke-dasharray:3 3} .preemption text{fill:#d9412b;font-size:10px}
 .legend span{display:inline-block;margin-right:12px} .legend i{display:inline-block;width:12px;height:12px;border:1px solid #1d2330;vertical-align:-2px;margin-right:4px}
 )";
@@ -164,12 +165,22 @@ std::string svg_timeline(const Schedule& s) {
       if (st.actor != a) continue;
       std::string res = st.resource < int(s.resources.size()) ? s.resources[size_t(st.resource)] : std::to_string(st.resource);
       std::string kind = op_kind_name(st.kind);
+      // A fault (issue 12): the op failed that way instead of its normal outcome.
+      const std::string fault = st.fault == FaultKind::none ? "" : fault_kind_name(st.fault);
+      const std::string fault_title = fault.empty() ? "" : " &#8212; fault: " + fault;
       std::snprintf(buf, sizeof buf,
-                    "<g class=\"op %s\" data-step=\"%zu\" data-kind=\"%s\"><title>step %zu: actor %d %s %s (%s)</title>"
+                    "<g class=\"op %s%s\" data-step=\"%zu\" data-kind=\"%s\"%s%s%s><title>step %zu: actor %d %s %s (%s)%s</title>"
                     "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"3\"/>",
-                    kind_class(st.kind), i, esc(kind).c_str(), i, a, esc(kind).c_str(), esc(res).c_str(),
-                    esc(st.label).c_str(), box_x(i), lane_y(a), box_w, box_h);
+                    kind_class(st.kind), fault.empty() ? "" : " fault", i, esc(kind).c_str(),
+                    fault.empty() ? "" : " data-fault=\"", fault.c_str(), fault.empty() ? "" : "\"", i, a,
+                    esc(kind).c_str(), esc(res).c_str(), esc(st.label).c_str(), fault_title.c_str(), box_x(i),
+                    lane_y(a), box_w, box_h);
       o += buf;
+      if (!fault.empty()) {
+        std::snprintf(buf, sizeof buf, "<text class=\"fault-name\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+                      box_x(i) + box_w / 2, lane_y(a) - 2, fault.c_str());
+        o += buf;
+      }
       std::string short_res = res.size() > 10 ? "~" + res.substr(res.size() - 9) : res;  // the distinguishing end
       std::string short_kind = kind.size() > 10 ? kind.substr(0, 9) + "~" : kind;
       std::snprintf(buf, sizeof buf,
@@ -231,9 +242,9 @@ std::string finding_page(const Schedule& s, const std::string& file) {
   char meta[512];
   std::snprintf(meta, sizeof meta,
                 "<table class=\"meta\"><tr><td>strategy</td><td>%s, seed %llu, run %llu</td></tr>"
-                "<tr><td>actors</td><td>%s</td></tr><tr><td>steps</td><td>%zu, %d preemptions</td></tr>",
+                "<tr><td>actors</td><td>%s</td></tr><tr><td>steps</td><td>%zu, %d preemptions, %d faults</td></tr>",
                 esc(s.strategy).c_str(), static_cast<unsigned long long>(s.seed),
-                static_cast<unsigned long long>(s.run + 1), actor_mode_name(s.mode), s.steps.size(), s.preemptions());
+                static_cast<unsigned long long>(s.run + 1), actor_mode_name(s.mode), s.steps.size(), s.preemptions(), s.fault_steps());
   o += meta;
   o += "<tr><td>parameters</td><td>" + esc(params) + "</td></tr></table>\n";
   o += "<p class=\"legend\"><span><i style=\"background:#6aa6ff\"></i>send/write</span><span><i "
@@ -241,7 +252,8 @@ std::string finding_page(const Schedule& s, const std::string& file) {
        "style=\"background:#ffe0a8\"></i>unlock</span><span><i style=\"background:#9fe0a8\"></i>shm load</span><span><i "
        "style=\"background:#3fbf5a\"></i>shm store/rmw</span><span><i style=\"background:#c9a7ff\"></i>sem/cv</span>"
        "<span style=\"color:#1f5fd1\">&rarr; message</span><span style=\"color:#d98200\">&#8674; lock handoff</span>"
-       "<span style=\"color:#d9412b\">&#9660; preemption</span></p>\n";
+       "<span style=\"color:#d9412b\">&#9660; preemption</span>"
+       "<span style=\"color:#b00020\">&#9633; fault (short, eintr, kill, ...)</span></p>\n";
   o += "<div class=\"scroll\">\n" + svg_timeline(s) + "</div>\n";
   o += kCheck;
   o += "\n</body></html>\n";
