@@ -8,6 +8,8 @@
 
 #include "ux_outputs.hpp"
 
+#include "ipcrace/atomic_file.hpp"
+
 #ifndef IPCRACE_SOURCE_DIR
 #define IPCRACE_SOURCE_DIR ""
 #endif
@@ -55,10 +57,14 @@ void prepare_outputs(const Common& c) {
     if (!dir.empty() && !fs::is_directory(dir)) throw UsageError("no such directory for '" + *f + "'");
   }
   if (!c.report.empty()) {
+    if (std::string why = check_writable_dir(c.report); !why.empty()) throw UsageError("--report: " + why);
     std::error_code ec;
     fs::create_directories(c.report, ec);
     if (ec || !fs::is_directory(c.report)) throw UsageError("cannot create report directory '" + c.report + "'");
   }
+  // Found now, not at the first finding.
+  if (!c.out.empty())
+    if (std::string why = check_writable_dir(c.out); !why.empty()) throw UsageError("--out: " + why);
 }
 
 std::string repo_relative(const std::string& path) {
@@ -83,15 +89,7 @@ std::vector<std::pair<Schedule, std::string>> finding_schedules(const CampaignRe
   return out;
 }
 
-static void write_file(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
-    o << text;
-    if (!o) throw std::runtime_error("cannot write '" + path + "'");
-  }
-  fs::rename(tmp, path);
-}
+static void write_file(const std::string& path, const std::string& text) { write_file_atomic(path, text); }
 
 // ---- JUnit -------------------------------------------------------------
 

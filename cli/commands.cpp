@@ -8,6 +8,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "ipcrace/atomic_file.hpp"
 #include "ipcrace/exit_codes.hpp"
 #include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/replay.hpp"
@@ -208,9 +209,11 @@ static void write_history(const std::string& out, const TargetInfo& t, const Run
     std::fputs(text.c_str(), stdout);
     return;
   }
-  std::FILE* f = std::fopen(out.c_str(), "w");
-  if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0)
-    throw InputError("cannot write the history to " + out + ": " + std::strerror(errno));
+  try {
+    write_file_atomic(out, text);
+  } catch (const std::system_error& e) {
+    throw InputError(std::string("cannot write the history: ") + e.what());
+  }
 }
 
 int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json,

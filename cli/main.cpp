@@ -12,6 +12,7 @@
 #include "minimize_cmd.hpp"
 #include "shard.hpp"
 #include "verdicts.hpp"
+#include "ipcrace/errors.hpp"
 #include "ipcrace/exit_codes.hpp"
 
 using namespace ipcrace;
@@ -196,6 +197,16 @@ int main(int argc, char** argv) {
   } catch (const InputError& e) {
     std::fprintf(stderr, "ipcrace: error: %s\n", e.what());
     return kExitBadInput;
+  } catch (const std::system_error& e) {
+    if (is_resource_error(e)) {
+      std::fprintf(stderr, "ipcrace: error: out of a system resource: %s\n", e.what());
+      return kExitResource;
+    }
+    std::fprintf(stderr, "ipcrace: internal error: %s\n", e.what());
+    return kExitInternal;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "ipcrace: error: out of memory\n");
+    return kExitResource;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ipcrace: internal error: %s\n", e.what());
     return kExitInternal;

@@ -12,6 +12,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "ipcrace/atomic_file.hpp"
+#include "ipcrace/errors.hpp"
 #include "ipcrace/exit_codes.hpp"
 #include "ipcrace/minimize.hpp"
 
@@ -19,27 +21,10 @@ namespace ipcrace::cli {
 namespace {
 
 void write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t w = write(fd, text.data() + off, text.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      int e = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      throw InputError("cannot write " + tmp + ": " + std::strerror(e));
-    }
-    off += size_t(w);
-  }
-  fsync(fd);
-  close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    unlink(tmp.c_str());
-    throw InputError("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
+  try {
+    write_file_atomic(path, text);
+  } catch (const std::system_error& e) {
+    throw InputError(std::string("cannot write: ") + e.what());
   }
 }
 
@@ -73,6 +58,10 @@ int cmd_minimize(const MinimizeCmdOptions& o) {
     r = minimize_schedule(*sched, mo);
   } catch (const std::invalid_argument& e) {
     throw InputError(o.file + ": " + e.what());
+  } catch (const std::system_error& e) {
+    if (is_resource_error(e)) throw;
+    std::fprintf(stderr, "ipcrace: error: %s: %s\n", o.file.c_str(), e.what());
+    return kExitDivergence;
   } catch (const std::runtime_error& e) {
     std::fprintf(stderr, "ipcrace: error: %s: %s\n", o.file.c_str(), e.what());
     return kExitDivergence;
@@ -119,7 +108,8 @@ void minimize_campaign_finding(CampaignResult& r, const std::string& out_dir) {
     if (!out_dir.empty()) r.minimized_file = save_schedule(m.schedule, out_dir);
     r.minimized = std::move(m.schedule);
   } catch (const std::exception&) {
-    // Left unminimised: the original schedule file stands.
+    rethrow_if_resource_error();  // out of descriptors or space: say so, do not hide it
+    // Otherwise left unminimised: the original schedule file stands.
   }
 }
 

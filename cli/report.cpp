@@ -10,6 +10,8 @@
 
 #include "ux_outputs.hpp"
 
+#include "ipcrace/atomic_file.hpp"
+
 namespace ipcrace::cli {
 
 namespace fs = std::filesystem;
@@ -263,9 +265,7 @@ std::string finding_page(const Schedule& s, const std::string& file) {
 void write_report(const std::string& dir, const std::vector<CampaignResult>& results) {
   fs::create_directories(dir);
   auto write = [&](const std::string& name, const std::string& text) {
-    std::ofstream out(fs::path(dir) / name, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write '" + (fs::path(dir) / name).string() + "'");
+    write_file_atomic((fs::path(dir) / name).string(), text);  // never through a planted symlink
   };
   std::string rows;
   size_t n = 0;

@@ -1,17 +1,29 @@
 #include "cleanup.hpp"
 
+#include "ipcrace/exit_codes.hpp"
+
 #include <fcntl.h>
 #include <mqueue.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dirent.h>
+#include <sys/stat.h>
+
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <string>
+#include <system_error>
+
+#include "ipcrace/errors.hpp"
 
 namespace ipcrace::cleanup {
 namespace {
@@ -19,6 +31,7 @@ namespace {
 constexpr int kNames = 256;
 constexpr int kNameLen = 108;
 constexpr int kPids = 512;  // kMaxActors per engine, several engines (--jobs)
+constexpr int kExitResourceCode = kExitResource;
 
 struct NameSlot {
   std::atomic<int> kind{0};  // 0 free, -1 being written
@@ -26,12 +39,40 @@ struct NameSlot {
 };
 NameSlot g_names[kNames];
 std::atomic<pid_t> g_pids[kPids];
+std::atomic<pid_t> g_workers[kPids];  // `run --jobs N` workers of this process
 std::atomic<bool> g_installed{false};
 
+// Forward `sig` to every worker and wait until each has cleaned up and died.
+void stop_workers(int sig) {
+  for (auto& w : g_workers)
+    if (pid_t pid = w.load(); pid > 0) kill(pid, sig);
+  for (auto& w : g_workers) {
+    pid_t pid = w.load();
+    if (pid <= 0) continue;
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    w.store(0);
+  }
+}
+
 void on_signal(int sig) {
+  stop_workers(sig);
   emergency();
   signal(sig, SIG_DFL);
   raise(sig);
+}
+
+void write_err(const char* s) { (void)!write(STDERR_FILENO, s, std::strlen(s)); }
+
+// SIGBUS in the controller: a shared mapping could not be backed (a full
+// /dev/shm whose pages were not reserved). Clean up, one line, a known code.
+void on_resource_signal(int sig) {
+  write_err(sig == SIGBUS ? "ipcrace: error: SIGBUS in the controller: a shared-memory page could not be backed "
+                            "(is /dev/shm full?)\n"
+                          : "ipcrace: error: file size limit exceeded (SIGXFSZ)\n");
+  stop_workers(SIGTERM);
+  emergency();
+  _exit(kExitResourceCode);
 }
 
 }  // namespace
@@ -42,8 +83,20 @@ void unlink_now(Kind kind, const char* name) {
     case Kind::mqueue: mq_unlink(name); break;
     case Kind::file: unlink(name); break;
     case Kind::dir: rmdir(name); break;
+    case Kind::ipc_name:
+      shm_unlink(name);
+      mq_unlink(name);
+      break;
   }
 }
+
+SignalBlock::SignalBlock() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&set, sig);
+  pthread_sigmask(SIG_BLOCK, &set, &old_);
+}
+SignalBlock::~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
 int add_name(Kind kind, const char* name) {
   if (std::strlen(name) >= kNameLen) return -1;
@@ -92,42 +145,138 @@ void emergency() {
 
 namespace {
 
-// "<prefix>ipcrace.<pid>.<rest>" -> pid, or 0.
-pid_t owner_pid(const char* name) {
-  const char* p = std::strstr(name, "ipcrace.");
-  if (!p) return 0;
-  p += 8;
-  pid_t pid = 0;
-  while (*p >= '0' && *p <= '9') pid = pid * 10 + (*p++ - '0');
-  return *p == '.' ? pid : 0;
+// Digits from `p`; returns the position after them, or nullptr if none or too many.
+const char* digits(const char* p, uint64_t* value) {
+  uint64_t v = 0;
+  const char* q = p;
+  while (*q >= '0' && *q <= '9' && q - p < 19) v = v * 10 + uint64_t(*q++ - '0');
+  if (q == p || (*q >= '0' && *q <= '9')) return nullptr;
+  *value = v;
+  return q;
 }
 
 bool dead(pid_t pid) { return pid > 0 && kill(pid, 0) != 0 && errno == ESRCH; }
 
+bool owned_by_me(const struct stat& st) { return st.st_uid == geteuid(); }
+
 }  // namespace
 
-int sweep_stale() {
-  int removed = 0;
-  auto each = [&](const char* dir, auto&& fn) {
-    if (DIR* d = opendir(dir)) {
-      while (dirent* e = readdir(d))
-        if (dead(owner_pid(e->d_name))) fn(e->d_name);
-      closedir(d);
-    }
+// An IPC object name of a run: exactly "ipcrace.<pid>.<engine>.<run>.<rest>"
+// from the start of the name (no leading slash), <rest> not empty.
+pid_t object_owner(const char* name) {
+  if (std::strncmp(name, "ipcrace.", 8) != 0) return 0;
+  uint64_t pid = 0, v = 0;
+  const char* p = digits(name + 8, &pid);
+  for (int part = 0; p && part < 2; ++part) p = *p == '.' ? digits(p + 1, &v) : nullptr;
+  if (!p || *p != '.' || p[1] == '\0' || pid == 0 || pid > INT32_MAX) return 0;
+  return pid_t(pid);
+}
+
+// A socket folder of an engine: exactly "ipcrace.<pid>.<engine>.<6 mkdtemp chars>".
+pid_t socket_dir_owner(const char* name) {
+  if (std::strncmp(name, "ipcrace.", 8) != 0) return 0;
+  uint64_t pid = 0, v = 0;
+  const char* p = digits(name + 8, &pid);
+  if (!p || *p != '.' || !(p = digits(p + 1, &v)) || *p != '.') return 0;
+  ++p;
+  for (int i = 0; i < 6; ++i)
+    if (!std::isalnum(static_cast<unsigned char>(p[i]))) return 0;
+  if (p[6] != '\0' || pid == 0 || pid > INT32_MAX) return 0;
+  return pid_t(pid);
+}
+
+// A socket file inside a socket folder: "<run>.<base>.sock".
+bool socket_file_name(const char* name) {
+  uint64_t v = 0;
+  const char* p = digits(name, &v);
+  size_t len = std::strlen(name);
+  return p && *p == '.' && len > 5 && std::strcmp(name + len - 5, ".sock") == 0 && size_t(p - name) + 1 < len - 5;
+}
+
+std::string socket_root() {
+  auto usable = [](const char* v, bool must_own) {
+    if (!v || v[0] != '/' || std::strlen(v) > 40) return false;
+    struct stat st;
+    if (lstat(v, &st) != 0 || !S_ISDIR(st.st_mode)) return false;
+    return !must_own || (st.st_uid == geteuid() && (st.st_mode & 077) == 0);
   };
-  each("/dev/shm", [&](const char* n) { removed += shm_unlink((std::string("/") + n).c_str()) == 0; });
-  each("/dev/mqueue", [&](const char* n) { removed += mq_unlink((std::string("/") + n).c_str()) == 0; });
-  each("/tmp", [&](const char* n) {
-    std::string dir = std::string("/tmp/") + n;
-    if (std::strncmp(n, "ipcrace.", 8) != 0) return;
-    if (DIR* d = opendir(dir.c_str())) {
-      while (dirent* e = readdir(d))
-        if (e->d_name[0] != '.') unlink((dir + "/" + e->d_name).c_str());
-      closedir(d);
+  if (const char* x = std::getenv("XDG_RUNTIME_DIR"); usable(x, true)) return x;
+  if (const char* t = std::getenv("TMPDIR"); usable(t, false)) {
+    std::string s = t;
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
+  }
+  return "/tmp";
+}
+
+int sweep_stale() { return sweep_stale_in("/dev/shm", "/dev/mqueue", socket_root().c_str()); }
+
+int sweep_stale_in(const char* shm_dir, const char* mq_dir, const char* sock_root) {
+  int removed = 0;
+  // Entries of `dir` named like ours, of a dead controller, owned by us and
+  // not a symlink; `fn(dirfd, name, stat)` decides and removes.
+  auto each = [&](const char* dir, pid_t (*owner)(const char*), auto&& fn) {
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) return;
+    DIR* d = fdopendir(dfd);
+    if (!d) {
+      close(dfd);
+      return;
     }
-    removed += rmdir(dir.c_str()) == 0;
+    while (dirent* e = readdir(d)) {
+      if (!dead(owner(e->d_name))) continue;
+      struct stat st;
+      if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !owned_by_me(st)) continue;
+      fn(dfd, e->d_name, st);
+    }
+    closedir(d);
+  };
+  auto unlink_file = [&](int dfd, const char* n, const struct stat& st) {
+    if (S_ISREG(st.st_mode)) removed += unlinkat(dfd, n, 0) == 0;
+  };
+  each(shm_dir, object_owner, unlink_file);
+  each(mq_dir, object_owner, unlink_file);
+  each(sock_root, socket_dir_owner, [&](int rootfd, const char* n, const struct stat& st) {
+    if (!S_ISDIR(st.st_mode) || (st.st_mode & 077) != 0) return;
+    int fd = openat(rootfd, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat again;
+    if (fstat(fd, &again) != 0 || again.st_ino != st.st_ino || again.st_dev != st.st_dev || !owned_by_me(again)) {
+      close(fd);
+      return;
+    }
+    if (DIR* d = fdopendir(fd)) {
+      while (dirent* e = readdir(d)) {
+        struct stat fs;
+        if (socket_file_name(e->d_name) && fstatat(fd, e->d_name, &fs, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISSOCK(fs.st_mode) && owned_by_me(fs))
+          unlinkat(fd, e->d_name, 0);
+      }
+      closedir(d);
+    } else {
+      close(fd);
+    }
+    removed += unlinkat(rootfd, n, AT_REMOVEDIR) == 0;  // fails, and stays, if anything else is inside
   });
   return removed;
+}
+
+int add_worker(pid_t pid) {
+  for (int i = 0; i < kPids; ++i) {
+    pid_t expected = 0;
+    if (g_workers[i].compare_exchange_strong(expected, pid)) return i;
+  }
+  return -1;
+}
+
+void remove_worker(int handle) {
+  if (handle >= 0 && handle < kPids) g_workers[handle].store(0);
+}
+
+void forget_inherited() {
+  for (auto& w : g_workers) w.store(0);
+  for (auto& p : g_pids) p.store(0);
+  for (auto& n : g_names) n.kind.store(0);
 }
 
 void install_signal_handlers() {
@@ -135,7 +284,39 @@ void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&sa.sa_mask, sig);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &sa, nullptr);
+  struct sigaction bus = sa;
+  bus.sa_handler = on_resource_signal;
+  sigaction(SIGBUS, &bus, nullptr);
+  // Past RLIMIT_FSIZE a write fails with EFBIG (a resource error, cleaned up
+  // on the normal path) instead of killing the controller.
+  signal(SIGXFSZ, SIG_IGN);
 }
 
 }  // namespace ipcrace::cleanup
+
+namespace ipcrace {
+
+bool is_resource_errno(int e) {
+  return e == ENOSPC || e == EFBIG || e == EMFILE || e == ENFILE || e == ENOMEM || e == EAGAIN || e == EDQUOT;
+}
+
+bool is_resource_error(const std::system_error& e) {
+  return e.code().category() == std::generic_category() || e.code().category() == std::system_category()
+             ? is_resource_errno(e.code().value())
+             : false;
+}
+
+void rethrow_if_resource_error() {
+  try {
+    throw;
+  } catch (const std::system_error& e) {
+    if (is_resource_error(e)) throw;
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (...) {
+  }
+}
+
+}  // namespace ipcrace

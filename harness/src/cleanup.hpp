@@ -3,22 +3,60 @@
 // clean up; on SIGINT/SIGTERM/SIGHUP the handler kills the actors and unlinks
 // every name still registered, then dies of the same signal.
 #pragma once
+#include <signal.h>
 #include <sys/types.h>
+
+#include <string>
 
 namespace ipcrace::cleanup {
 
-enum class Kind : int { shm = 1, mqueue = 2, file = 3, dir = 4 };
+// ipc_name: a run's object name handed to a mechanism before it creates the
+// object (shm or queue: both are unlinked), so no signal can fall between the
+// creation and the registration.
+enum class Kind : int { shm = 1, mqueue = 2, file = 3, dir = 4, ipc_name = 5 };
+
+// Blocks SIGINT/SIGTERM/SIGHUP for its lifetime (create + register as one step).
+class SignalBlock {
+ public:
+  SignalBlock();
+  ~SignalBlock();
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t old_;
+};
 
 int add_name(Kind kind, const char* name);  // returns a handle (or -1 when full)
 void remove_name(int handle);
 void unlink_now(Kind kind, const char* name);
 int add_pid(pid_t pid);
 void remove_pid(int handle);
-void install_signal_handlers();  // idempotent
+// `run --jobs N` workers: on SIGINT/SIGTERM/SIGHUP the parent forwards the
+// signal to each, waits until each has cleaned up and died, then dies itself.
+int add_worker(pid_t pid);
+void remove_worker(int handle);
+// In a freshly forked worker: the parent's pids and names are not its own.
+void forget_inherited();
+// SIGINT/SIGTERM/SIGHUP: stop workers, kill actors, unlink, die of the signal.
+// SIGBUS: the same cleanup, one error line, exit kExitResource. SIGXFSZ is
+// ignored so that writes past RLIMIT_FSIZE fail with EFBIG. Idempotent.
+void install_signal_handlers();
 void emergency();                // kill registered pids, unlink registered names
-// Remove objects left by controllers that died without cleaning up (SIGKILL):
-// /dev/shm and /dev/mqueue entries and /tmp directories named
-// ipcrace.<pid>.* whose <pid> no longer exists. Returns how many were removed.
+// Remove objects left by controllers that died without cleaning up (SIGKILL).
+// Only what ipcrace makes, of a controller whose <pid> no longer exists, owned
+// by the effective user, never through a symlink: /dev/shm and /dev/mqueue
+// regular files named exactly ipcrace.<pid>.<engine>.<run>.<rest>, and socket
+// folders <socket_root()>/ipcrace.<pid>.<engine>.XXXXXX (mode 0700), inside
+// which only socket files <run>.<base>.sock are unlinked; a folder holding
+// anything else stays. Returns how many objects and folders were removed.
 int sweep_stale();
+int sweep_stale_in(const char* shm_dir, const char* mq_dir, const char* sock_root);
+pid_t object_owner(const char* name);      // 0 unless the exact object pattern
+pid_t socket_dir_owner(const char* name);  // 0 unless the exact socket folder pattern
+bool socket_file_name(const char* name);
+// Where socket folders are made: $XDG_RUNTIME_DIR (ours, 0700), else $TMPDIR,
+// else /tmp (short enough for a Unix socket path).
+std::string socket_root();
 
 }  // namespace ipcrace::cleanup

@@ -26,6 +26,7 @@
 #include "control_block.hpp"
 #include "fault_control.hpp"
 #include "exec/exec_backend.hpp"
+#include "engine_resources.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
 #include "tsan_hooks.hpp"
@@ -88,18 +89,19 @@ struct Engine::Impl {
   Params params;
   RunConfig cfg;
   int n = 0;
-  std::unique_ptr<Scenario> scenario;
-  ControlBlock* cb = nullptr;
-  int stderr_fds[kMaxActors];
-  std::string sock_dir;
-  int sock_dir_handle = -1;
-  uint64_t engine_id = 0;
+  uint64_t engine_id = g_engine_ids.fetch_add(1);
   uint64_t runs = 0;
   bool poisoned = false;
-  struct sigaction old_chld {};
-  bool chld_installed = false;
-  cpu_set_t old_affinity;
-  bool pinned = false;
+  // Acquisitions, each released by its holder even if the constructor throws.
+  int swept = (cleanup::install_signal_handlers(), sweep_once());
+  detail::ControlBlockMap cb_map;
+  ControlBlock* cb = cb_map.get();
+  detail::SocketDir sock{engine_id};
+  const std::string& sock_dir = sock.path();
+  detail::StderrFiles stderr_fds;
+  detail::SigchldHandler chld;
+  detail::CpuPin pin;
+  std::unique_ptr<Scenario> scenario;
   std::unique_ptr<Model> model;  // target.model, if any
   FaultControl faults;
   ExecBackend* exec = nullptr;   // a program target: its processes and threads are the actors
@@ -113,39 +115,18 @@ struct Engine::Impl {
   bool blocked[kMaxActors];
   Op pending[kMaxActors];
 
+  static int sweep_once() {
+    static const int swept = cleanup::sweep_stale();  // once per process
+    return swept;
+  }
+
   Impl(const TargetInfo& t, Params p, RunConfig c) : target(t), params(std::move(p)), cfg(c), faults(t, c) {
     n = static_cast<int>(params.get("actors"));
-    for (int& fd : stderr_fds) fd = -1;
-    engine_id = g_engine_ids.fetch_add(1);
-    cleanup::install_signal_handlers();
-    static const int swept = cleanup::sweep_stale();  // once per process
-    (void)swept;
-    cb = map_control_block();
-    char dir[64];
-    std::snprintf(dir, sizeof dir, "/tmp/ipcrace.%d.%llu", static_cast<int>(getpid()),
-                  static_cast<unsigned long long>(engine_id));
-    sock_dir = dir;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-      throw std::system_error(errno, std::generic_category(), "mkdir " + sock_dir);
-    sock_dir_handle = cleanup::add_name(cleanup::Kind::dir, dir);
     if (cfg.mode != ActorMode::threads) {
-      for (int i = 0; i < n; ++i) {
-        stderr_fds[i] = memfd_create("ipcrace-actor-stderr", MFD_CLOEXEC);
-        if (stderr_fds[i] < 0) throw std::system_error(errno, std::generic_category(), "memfd_create");
-      }
-      struct sigaction sa {};
-      sa.sa_handler = on_sigchld;
-      sigemptyset(&sa.sa_mask);
-      sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-      sigaction(SIGCHLD, &sa, &old_chld);
-      chld_installed = true;
+      stderr_fds.open(n);
+      chld.install(on_sigchld);
     }
-    if (cfg.cpu >= 0 && sched_getaffinity(0, sizeof old_affinity, &old_affinity) == 0) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(cfg.cpu, &set);
-      pinned = sched_setaffinity(0, sizeof set, &set) == 0;
-    }
+    pin.pin(cfg.cpu);
     scenario = target.make();
     exec = attach_exec(*scenario, cb, cfg);
     if (!target.model.empty()) {
@@ -157,16 +138,8 @@ struct Engine::Impl {
 
   ~Impl() {
     scenario.reset();
-    if (chld_installed) {
-      g_sigchld_cb.store(nullptr);
-      sigaction(SIGCHLD, &old_chld, nullptr);
-    }
-    for (int fd : stderr_fds)
-      if (fd >= 0) close(fd);
-    if (pinned) sched_setaffinity(0, sizeof old_affinity, &old_affinity);
-    rmdir(sock_dir.c_str());
-    cleanup::remove_name(sock_dir_handle);
-    if (!poisoned) unmap_control_block(cb);  // a hung thread may still touch it
+    if (chld.installed()) g_sigchld_cb.store(nullptr);
+    if (poisoned) cb_map.leak();  // a hung thread may still touch it
   }
 
   // ---- actors ------------------------------------------------------------
@@ -212,7 +185,7 @@ struct Engine::Impl {
     if (pid == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       if (getppid() != parent) _exit(kActorOrphanExit);
-      for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+      for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGBUS, SIGXFSZ}) signal(sig, SIG_DFL);
       if (stderr_fds[i] >= 0) dup2(stderr_fds[i], STDERR_FILENO);
       actor_main(i, run_seed, free_run);
       _exit(0);
@@ -562,7 +535,7 @@ struct Engine::Impl {
       scenario->teardown(ctx);
       throw;
     }
-    if (chld_installed) g_sigchld_cb.store(cb);
+    if (chld.installed()) g_sigchld_cb.store(cb);
     const uint64_t tsan_before = detail::tsan_report_count();
     try {
       if (cfg.mode == ActorMode::free)

@@ -29,6 +29,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "ipcrace/errors.hpp"
 #include "ipcrace/replay.hpp"
 
 namespace ipcrace {
@@ -128,12 +129,55 @@ class Minimizer {
     if (it != engines_.end()) return it->second.get();
     if (engines_.size() > 6) engines_.clear();  // bounded; the current one is rebuilt on demand
     std::unique_ptr<Engine> e;
-    try {
-      e = std::make_unique<Engine>(t_, resolve_params(t_, p), cfg_);
-    } catch (const std::exception&) {
-      e.reset();
+    for (int attempt = 0; attempt < 2 && !e; ++attempt) {
+      try {
+        e = std::make_unique<Engine>(t_, resolve_params(t_, p), cfg_);
+      } catch (const std::exception&) {
+        if (attempt == 0 && !engines_.empty() && resource_error_now()) {
+          engines_.clear();  // the cached engines hold descriptors: free them, try once more
+          continue;
+        }
+        rethrow_if_resource_error();  // out of descriptors or space: not a rejected workload
+        e.reset();
+        break;
+      }
     }
     return (engines_[k] = std::move(e)).get();
+  }
+
+  static bool resource_error_now() {
+    try {
+      throw;
+    } catch (const std::system_error& e) {
+      return is_resource_error(e);
+    } catch (...) {
+      return false;
+    }
+  }
+
+  // One run of `st` on the engine for `p`. Nullopt when the scenario rejects
+  // the workload (an exception); a resource error (descriptors, space) first
+  // frees the cached engines and retries once, then propagates.
+  std::optional<RunResult> run_on(const Params& p, const Schedule& s, bool lenient) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      Engine* e = engine(p);
+      if (!e) return std::nullopt;
+      auto st = make_replay_strategy(s, lenient);
+      st->new_run(0);
+      try {
+        return e->run(*st, in_.run_seed);
+      } catch (const std::exception&) {
+        if (attempt == 0 && engines_.size() > 1 && resource_error_now()) {
+          auto keep = std::move(engines_[p.str()]);
+          engines_.clear();
+          engines_[p.str()] = std::move(keep);
+          continue;
+        }
+        rethrow_if_resource_error();
+        return std::nullopt;  // the scenario rejects this workload (e.g. too few actors for its roles)
+      }
+    }
+    return std::nullopt;
   }
 
   Schedule record(Engine& e, const RunResult& r) const {
@@ -147,21 +191,15 @@ class Minimizer {
     std::string k = p.str() + "|";
     for (int d : decisions) k += std::to_string(d) + ",";
     if (!tried_.insert(k).second) return std::nullopt;
-    Engine* e = engine(p);
-    if (!e) return std::nullopt;
     Schedule want;
     want.target = in_.target;
     for (int d : decisions)
       want.steps.push_back(ScheduleStep{actor_of(d), OpKind::yield, 0, "", static_cast<FaultKind>(d >> 8)});
-    auto lenient = make_replay_strategy(want, true);
-    lenient->new_run(0);
-    RunResult r;
     ++runs_;
-    try {
-      r = e->run(*lenient, in_.run_seed);
-    } catch (const std::exception&) {
-      return std::nullopt;  // the scenario rejects this workload (e.g. too few actors for its roles)
-    }
+    std::optional<RunResult> got = run_on(p, want, true);
+    if (!got) return std::nullopt;
+    RunResult& r = *got;
+    Engine* e = engine(p);
     if (std::getenv("IPCRACE_MINIMIZE_DEBUG"))
       std::fprintf(stderr, "candidate %s [%zu decisions]: %s, %zu steps\n", p.str().c_str(), decisions.size(),
                    finding_kind_name(r.kind), r.trace.size());
@@ -182,16 +220,10 @@ class Minimizer {
                                     std::get<2>(kc) < std::get<2>(kk)
                               : kc < kk;
     if (!better) return false;
-    Engine* e = engine(c->params);
-    auto strict = make_replay_strategy(c->schedule, false);
-    strict->new_run(0);
-    RunResult r;
     ++runs_;
-    try {
-      r = e->run(*strict, in_.run_seed);
-    } catch (const std::exception&) {
-      return false;
-    }
+    std::optional<RunResult> got = run_on(c->params, c->schedule, false);
+    if (!got) return false;
+    RunResult& r = *got;
     if (r.diverged || r.kind != in_.finding) return false;
     if (rejected(r) && !rejected_message(in_.message)) return false;
     c->schedule.message = r.message;

@@ -18,7 +18,9 @@
 #include <map>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 
+#include "cleanup.hpp"
 #include "ipcrace/rng.hpp"
 
 namespace ipcrace {
@@ -95,6 +97,7 @@ struct WorkerReport {
   uint64_t runs = 0, pruned = 0;
   std::string summary;
   std::string error;
+  int error_errno = 0;
   std::vector<std::pair<uint64_t, FindingKind>> findings;
   std::map<uint64_t, std::string> schedules;  // run index -> schedule text
 };
@@ -131,9 +134,13 @@ WorkerReport parse_report(const std::string& s) {
       case 'S':
         rep.summary = line.size() > 2 ? line.substr(2) : "";
         break;
-      case 'E':
-        rep.error = line.size() > 2 ? line.substr(2) : "worker failed";
+      case 'E': {  // "E <errno> <message>"
+        in >> rep.error_errno;
+        std::string msg;
+        std::getline(in >> std::ws, msg);
+        rep.error = msg.empty() ? "worker failed" : msg;
         break;
+      }
     }
   }
   return rep;
@@ -174,7 +181,9 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   if (opts.run.cpu >= 0)
     if (auto it = std::find(cpus.begin(), cpus.end(), opts.run.cpu); it != cpus.end()) base = size_t(it - cpus.begin());
 
+  cleanup::install_signal_handlers();  // SIGINT/SIGTERM: forwarded to the workers, which clean up
   std::vector<pid_t> pids;
+  std::vector<int> worker_handles;
   std::vector<int> fds;
   const pid_t parent = getpid();
   for (int w = 0; w < jobs; ++w) {
@@ -184,7 +193,10 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     pid_t pid = fork();
     if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      // A parent killed outright (SIGKILL) still gets its workers cleaned up:
+      // SIGTERM runs the worker's cleanup handler.
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      cleanup::forget_inherited();
       if (getppid() != parent) _exit(1);
       ::close(p[0]);
       for (int fd : fds) ::close(fd);
@@ -194,13 +206,16 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
         o.progress = {};
         if (opts.run.cpu >= 0 && !cpus.empty()) o.run.cpu = cpus[(base + size_t(w)) % cpus.size()];
         report = worker_body(target, o, w, jobs, sh);
+      } catch (const std::system_error& e) {
+        report = "E " + std::to_string(e.code().value()) + " " + e.what() + "\n";
       } catch (const std::exception& e) {
-        report = std::string("E ") + e.what() + "\n";
+        report = std::string("E 0 ") + e.what() + "\n";
       }
       write_all(p[1], report);
       _exit(0);
     }
     ::close(p[1]);
+    worker_handles.push_back(cleanup::add_worker(pid));
     pids.push_back(pid);
     fds.push_back(p[0]);
   }
@@ -243,12 +258,16 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     }
     if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) failure = "a campaign worker died";
   }
+  for (int h : worker_handles) cleanup::remove_worker(h);
   munmap(mem, sizeof(Shared));
 
   std::vector<WorkerReport> reps;
   for (const auto& b : bufs) reps.push_back(parse_report(b));
   for (const auto& r : reps)
-    if (!r.error.empty()) throw std::runtime_error(r.error);
+    if (!r.error.empty()) {
+      if (r.error_errno) throw std::system_error(r.error_errno, std::generic_category(), "campaign worker: " + r.error);
+      throw std::runtime_error(r.error);
+    }
   if (!failure.empty()) throw std::runtime_error(failure);
 
   // Merge in run-index order, exactly as one process would have seen them.

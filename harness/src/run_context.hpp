@@ -46,6 +46,7 @@ class RunContextImpl final : public RunContext {
   std::vector<std::string>* resources_;
   std::vector<Tracked> tracked_;
   std::vector<Mapping> maps_;
+  std::vector<std::pair<std::string, std::string>> names_;  // base -> name of this run
   std::string failure_;
 };
 

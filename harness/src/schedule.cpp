@@ -1,6 +1,8 @@
 // Schedule files: format, parse, atomic save. See ipcrace/schedule.hpp.
 #include "ipcrace/schedule.hpp"
 
+#include "ipcrace/atomic_file.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -277,28 +279,7 @@ std::string save_schedule(const Schedule& s, const std::string& dir) {
   std::error_code mk;
   std::filesystem::create_directories(dir, mk);
   std::string path = dir + "/" + s.target + "-" + hex + ".schedule";
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::system_error(errno, std::generic_category(), "create " + tmp);
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t w = write(fd, text.data() + off, text.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0) {
-      int e = errno;
-      close(fd);
-      unlink(tmp.c_str());
-      throw std::system_error(e, std::generic_category(), "write " + tmp);
-    }
-    off += size_t(w);
-  }
-  fsync(fd);
-  close(fd);
-  if (rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    unlink(tmp.c_str());
-    throw std::system_error(e, std::generic_category(), "rename " + tmp);
-  }
+  write_file_atomic(path, text);
   return path;
 }
 

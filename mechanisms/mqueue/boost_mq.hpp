@@ -29,7 +29,9 @@ class BoostQueue {
   void open(RunContext& ctx, int capacity) {
     name_ = ctx.object_name("bmq");
     ctx.track_shm_name(name_);  // it lives in /dev/shm/<name>
-    q_ = std::make_unique<bip::message_queue>(bip::create_only, name_.c_str(), size_t(capacity), sizeof(Msg));
+    bip::permissions owner_only(0600);  // Boost's default is 0644: readable by every local user
+    q_ = std::make_unique<bip::message_queue>(bip::create_only, name_.c_str(), size_t(capacity), sizeof(Msg),
+                                              owner_only);
     r_ = ctx.resource("bmq");
   }
   void close() {

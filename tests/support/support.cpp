@@ -113,10 +113,11 @@ std::set<std::string> leftovers() {
     if (n.find(ours) != std::string::npos) out.insert("/dev/shm/" + n);
   for (const auto& n : list_dir("/dev/mqueue"))
     if (n.find(ours) != std::string::npos) out.insert("/dev/mqueue/" + n);
-  for (const auto& n : list_dir("/tmp"))
-    if (n.rfind("ipcrace." + me, 0) == 0) {
-      for (const auto& f : list_dir("/tmp/" + n))
-        if (f != "." && f != "..") out.insert("/tmp/" + n + "/" + f);
+  const std::string root = socket_folder_root();
+  for (const auto& n : list_dir(root))
+    if (n.rfind("ipcrace." + me + ".", 0) == 0) {
+      for (const auto& f : list_dir(root + "/" + n))
+        if (f != "." && f != "..") out.insert(root + "/" + n + "/" + f);
     }
   return out;
 }

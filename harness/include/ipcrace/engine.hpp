@@ -47,6 +47,10 @@ class Engine {
 // Throws std::invalid_argument for an unknown key or bad actor count.
 Params resolve_params(const TargetInfo& target, const Params& overrides);
 
+// Where engines make their socket folders (ipcrace.<pid>.<engine>.XXXXXX):
+// $XDG_RUNTIME_DIR if it is ours and private, else $TMPDIR, else /tmp.
+std::string socket_folder_root();
+
 // Processes and threads per run (exec mode: every process and thread the
 // program creates is an actor).
 inline constexpr int kMaxActors = 64;

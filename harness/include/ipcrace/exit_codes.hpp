@@ -14,6 +14,9 @@ enum ExitCode : int {
   kExitBadInput = 21,      // unreadable or malformed input file (schedule, crash file, history)
   kExitDivergence = 30,    // replay: an actor reached another op, or the outcome differs
   kExitInternal = 40,      // ipcrace itself failed (system call error, bug)
+  kExitResource = 41,      // the machine ran out: /dev/shm full, file size or descriptor limit, memory
+  // SIGINT, SIGTERM, SIGHUP: ipcrace (and every `--jobs` worker) cleans up,
+  // then dies of that same signal, so the shell sees 128 + the signal number.
 };
 
 }  // namespace ipcrace

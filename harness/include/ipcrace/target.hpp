@@ -105,12 +105,15 @@ class RunContext {
   virtual uint64_t seed() const = 0;
   // Register a resource (conflict domain) by name; same name, same id.
   virtual Resource resource(const char* name) = 0;
-  // "/ipcrace.<pid>.<run>.<base>": unique per run, recognisable as ours.
+  // "/ipcrace.<pid>.<engine>.<run>.<base>": unique per run, recognisable as
+  // ours; if that name already exists (planted or stale), a random suffix is
+  // added. The same base gives the same name within a run.
   virtual std::string object_name(std::string_view base) = 0;
   // A real POSIX shared-memory segment (shm_open), zeroed and mapped; unlinked
   // and unmapped after the run.
   virtual void* shm(std::string_view base, size_t bytes) = 0;
-  // A path for a Unix socket of this run; the file is removed after the run.
+  // A path for a Unix socket of this run, inside the engine's own 0700 folder
+  // (mkdtemp); the file is removed after the run.
   virtual std::string socket_path(std::string_view base) = 0;
   // Track a POSIX message queue name (mq_unlink after the run).
   virtual void track_mqueue(const std::string& name) = 0;

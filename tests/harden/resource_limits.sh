@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Issue 13.6 and 13.7: a full /dev/shm (a tiny private tmpfs), `ulimit -f 0`
+# and `ulimit -n 20` give one error line, the documented code (41: a system
+# resource ran out) or a normal verdict, and leave nothing behind.
+source "$(dirname "$0")/lib.sh"
+PRIVATE_SHM_SIZE=1m private_ns "$@"
+one_error_line() {  # the command's stderr is one line naming the cause
+  local n; n=$(grep -c . /tmp/err.txt)
+  [[ $n -eq 1 ]] && grep -q "^ipcrace: error: " /tmp/err.txt || { echo "  stderr ($n lines):"; head -5 /tmp/err.txt; return 1; }
+}
+# Full /dev/shm: ftruncate succeeds on a full tmpfs, the first touch would SIGBUS.
+dd if=/dev/zero of=/dev/shm/filler bs=4k 2>/dev/null
+for t in shm.counter.mutex mqueue.ring.mutex_sem; do
+  "$IPCRACE" run $t --runs 5 -q --no-minimize --out '' >/dev/null 2>/tmp/err.txt; rc=$?
+  check "$t, full /dev/shm: exit 41 (got $rc)" test $rc -eq 41
+  check "$t, full /dev/shm: one error line" one_error_line
+  check "$t, full /dev/shm: 0 leftovers" no_leftovers
+done
+"$IPCRACE" run shm.counter.mutex --runs 20 --jobs 2 -q --no-minimize --out '' >/dev/null 2>/tmp/err.txt; rc=$?
+check "--jobs 2, full /dev/shm: exit 41 (got $rc)" test $rc -eq 41
+check "--jobs 2, full /dev/shm: one error line" one_error_line
+check "--jobs 2, full /dev/shm: 0 leftovers" no_leftovers
+rm -f /dev/shm/filler
+
+# ulimit -f 0: SIGXFSZ used to kill the controller (exit 153).
+for t in shm.counter.mutex socket.stream.locked; do
+  # stderr through a pipe: a file would be past the limit too
+  bash -c 'ulimit -f 0; exec "$0" run "$1" --runs 5 -q --no-minimize --out /tmp/f 2>&1 >/dev/null' "$IPCRACE" $t | cat >/tmp/err.txt
+  rc=${PIPESTATUS[0]}
+  check "$t, ulimit -f 0: exit 41 (got $rc)" test $rc -eq 41
+  check "$t, ulimit -f 0: one error line" one_error_line
+  check "$t, ulimit -f 0: 0 leftovers" no_leftovers
+done
+# A racy target whose finding must be saved: the schedule write fails (EFBIG).
+bash -c 'ulimit -f 0; exec "$0" run pipe.large_write.racy --runs 5 -q --out /tmp/f 2>&1 >/dev/null' "$IPCRACE" | cat >/tmp/err.txt
+rc=${PIPESTATUS[0]}
+check "pipe.large_write.racy, ulimit -f 0: exit 41 (got $rc)" test $rc -eq 41
+check "pipe.large_write.racy, ulimit -f 0: 0 leftovers" no_leftovers
+
+# ulimit -n 20: engines fail while being built, or runs end normally; either way nothing stays.
+for args in "socket.stream.racy --runs 30" "--all --runs 3 --jobs 2" "rpc.kv.racy --runs 30"; do
+  bash -c 'ulimit -n 20; exec "$0" run $1 -q --out /tmp/f' "$IPCRACE" "$args" >/dev/null 2>/tmp/err.txt; rc=$?
+  check "ulimit -n 20, run $args: a verdict or exit 41 (got $rc)" bash -c "[[ $rc == 0 || $rc == 10 || $rc == 41 ]]"
+  [[ $rc == 41 ]] && check "ulimit -n 20, run $args: one error line" one_error_line
+  check "ulimit -n 20, run $args: 0 leftovers" no_leftovers
+done
+finish
