@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <new>
+#include <cerrno>
 #include <stdexcept>
+#include <system_error>
 
 #include "futex.hpp"
 
@@ -73,13 +75,15 @@ std::string ControlBlock::failure() const {
 ControlBlock* map_control_block() {
   int fd = memfd_create("ipcrace-control", MFD_CLOEXEC);
   if (fd < 0 || ftruncate(fd, sizeof(ControlBlock)) != 0) {
+    const int e = errno;  // EMFILE, EFBIG (ulimit -f): a resource error, exit 41
     if (fd >= 0) close(fd);
-    throw std::runtime_error("memfd for the control block failed");
+    throw std::system_error(e, std::generic_category(), "memfd for the control block");
   }
   void* p = mmap(nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
+    const int e = errno;
     close(fd);
-    throw std::runtime_error("mmap of the control block failed");
+    throw std::system_error(e, std::generic_category(), "mmap of the control block");
   }
   auto* cb = new (p) ControlBlock();
   cb->fd = fd;
