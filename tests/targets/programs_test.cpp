@@ -35,7 +35,8 @@ std::vector<std::string> programs(Variant v) {
 
 // program.<stem>.racy -> the preemptions its header comment names.
 int header_preemptions(const std::string& target) {
-  const std::string stem = target.substr(8, target.rfind('.') - 8);
+  std::string stem = target.substr(8, target.rfind('.') - 8);
+  if (stem.size() > 8 && stem.ends_with("_preload")) stem.resize(stem.size() - 8);  // the LD_PRELOAD build
   for (const char* ext : {".c", ".cpp"}) {
     std::ifstream in(std::string(IPCRACE_SOURCE_DIR) + "/targets/programs/" + stem + ext);
     if (!in) continue;
