@@ -10,6 +10,7 @@
 
 #include "ipcrace/atomic_file.hpp"
 #include "ipcrace/exit_codes.hpp"
+#include "ipcrace/program.hpp"
 #include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/replay.hpp"
 #include "minimize_cmd.hpp"
@@ -222,7 +223,12 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   auto sched = crash_file_schedule(file, crash_target, actors_override);  // a libFuzzer crash file?
   if (!sched) sched = load_schedule(file, &err);
   if (!sched) throw InputError(err);
-  const TargetInfo* t = find_target(sched->target);
+  const TargetInfo* t = nullptr;
+  try {
+    t = schedule_target(*sched);  // a program target: registered from its command line, binary checked
+  } catch (const std::runtime_error& e) {
+    throw InputError(file + ": " + e.what());
+  }
   if (!t) throw InputError(file + ": unknown target '" + sched->target + "'");
   RunConfig cfg;
   cfg.mode = actors_override.empty() ? sched->mode : parse_mode(actors_override);

@@ -15,6 +15,7 @@
 #include "ipcrace/atomic_file.hpp"
 #include "ipcrace/errors.hpp"
 #include "ipcrace/exit_codes.hpp"
+#include "ipcrace/program.hpp"
 #include "ipcrace/minimize.hpp"
 
 namespace ipcrace::cli {
@@ -46,6 +47,11 @@ int cmd_minimize(const MinimizeCmdOptions& o) {
   if (!sched) throw InputError(err);
   if (sched->finding == FindingKind::none)
     throw InputError(o.file + ": the schedule records no finding; only failing schedules can be minimised");
+  try {
+    (void)schedule_target(*sched);  // a program target: registered from its command line, binary checked
+  } catch (const std::runtime_error& e) {
+    throw InputError(o.file + ": " + e.what());
+  }
   if (!find_target(sched->target)) throw InputError(o.file + ": unknown target '" + sched->target + "'");
   if (sched->mode == ActorMode::free) throw InputError(o.file + ": a free run has no schedule to minimise");
   MinimizeOptions mo;

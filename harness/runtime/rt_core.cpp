@@ -138,6 +138,11 @@ __attribute__((constructor(101))) void rt_init() {
   if (p == MAP_FAILED) return;
   close(fd);
   g_cb = static_cast<ControlBlock*>(p);
+  if (g_cb->exec.layout.load(rlx) != sizeof(ControlBlock)) {
+    const char msg[] = "ipcrace runtime: this program was linked against libipcrace_rt of another ipcrace build\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(125);
+  }
   g_cb->exec.base.store(g_base, rlx);
   serve();
 }

@@ -87,6 +87,7 @@ ControlBlock* map_control_block() {
   }
   auto* cb = new (p) ControlBlock();
   cb->fd = fd;
+  cb->exec.layout.store(sizeof(ControlBlock), rlx);
   return cb;
 }
 

@@ -71,6 +71,7 @@ struct ExecNames {
 
 // Exec mode: the fork server and the runtime's per-run state.
 struct ExecShared {
+  std::atomic<uint64_t> layout{0};   // sizeof(ControlBlock): a runtime of another build refuses to run
   std::atomic<uint32_t> cmd{0};      // futex word: the fork server starts a run per increment
   std::atomic<uint32_t> ack{0};      // the last command the server served
   std::atomic<uint32_t> quit{0};

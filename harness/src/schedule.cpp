@@ -1,5 +1,6 @@
 // Schedule files: format, parse, atomic save. See ipcrace/schedule.hpp.
 #include "ipcrace/schedule.hpp"
+#include "ipcrace/program.hpp"
 
 #include "ipcrace/atomic_file.hpp"
 
@@ -21,6 +22,12 @@ namespace {
 
 constexpr size_t kMaxScheduleBytes = 64 << 20;
 constexpr size_t kMaxSteps = 10'000'000;
+
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  return s;
+}
 
 std::string clean_token(const std::string& s) {
   std::string out;
@@ -103,6 +110,13 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   s.resources = result.resources;
   s.faults = result.faults_enabled;
   s.fault_budget = result.fault_budget;
+  if (const TargetInfo* t = find_target(target); t && !t->exec.empty()) {
+    s.command = t->exec;
+    s.binary_hash = program_binary_hash(t->exec[0]);
+    s.expect_exit = t->exec_expect_exit;
+    s.fail_on = t->exec_fail_on;
+    s.preload = t->exec_preload;
+  }
   for (const auto& st : result.trace)
     s.steps.push_back(
         ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : ""), st.fault});
@@ -127,6 +141,13 @@ std::string format_schedule(const Schedule& s) {
   if (!msg.empty()) o << "message " << msg << "\n";
   for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << clean_token(s.resources[i]) << "\n";
   if (s.faults) o << "faults " << fault_mask_str(s.faults) << "\nfault-budget " << s.fault_budget << "\n";
+  for (const auto& a : s.command) o << "exec-arg " << one_line(a) << "\n";
+  if (!s.command.empty()) {
+    o << "exec-binary-hash " << s.binary_hash << "\n";
+    if (s.expect_exit) o << "exec-expect-exit " << s.expect_exit << "\n";
+    if (!s.fail_on.empty()) o << "exec-fail-on " << one_line(s.fail_on) << "\n";
+    if (s.preload) o << "exec-preload 1\n";
+  }
   o << "# step <actor> <op> <resource> <label>   (" << s.steps.size() << " steps, " << s.preemptions()
     << " preemptions";
   if (s.faults) o << ", " << s.fault_steps() << " faults";
@@ -156,6 +177,13 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     pos = nl == std::string::npos ? text.size() : nl + 1;
     ++lineno;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (header && (line.rfind("exec-arg ", 0) == 0 || line.rfind("exec-fail-on ", 0) == 0)) {  // the rest of the line
+      const size_t sp = line.find(' ');
+      std::string v(line.substr(sp + 1));
+      if (line[5] == 'a') s.command.push_back(v);
+      else s.fail_on = v;
+      continue;
+    }
     auto f = split(line);
     if (f.empty() || f[0][0] == '#') continue;
     if (ended) return fail(lineno, "content after 'end'");
@@ -236,6 +264,12 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       auto m = actor_mode_from_name(val);
       if (!m) return fail(lineno, "unknown mode '" + std::string(val) + "' (processes, threads, free)");
       s.mode = *m;
+    } else if (key == "exec-binary-hash") {
+      s.binary_hash = std::string(val);
+    } else if (key == "exec-expect-exit" || key == "exec-preload") {
+      if (!parse_i64(val, &i64)) return fail(lineno, "'" + std::string(key) + "' needs an integer");
+      if (key == "exec-preload") s.preload = i64 != 0;
+      else s.expect_exit = int(i64);
     } else if (key == "strategy") {
       s.strategy = std::string(val);
     } else if (key == "seed" || key == "run" || key == "run-seed") {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ipcrace/program.hpp"
+#include "ipcrace/schedule.hpp"
 #include "support/support.hpp"
 
 using namespace ipcrace;
@@ -89,4 +90,23 @@ TEST(Exec, ReplayReproducesAProgramFinding) {
     EXPECT_EQ(rr.kind, r.first->finding);
     EXPECT_EQ(rr.message, r.first->message);
   }
+}
+
+// Schedules of program targets record the command line and the binary's
+// hash; a schedule names its binary, and another binary is refused.
+TEST(Exec, ScheduleRecordsCommandAndRefusesAnotherBinary) {
+  Quick q;
+  q.runs = 200;
+  q.stop_at_first = true;
+  CampaignResult r = campaign("program.rt_shm_counter.racy", q);
+  ASSERT_TRUE(r.first);
+  std::string err;
+  auto s = parse_schedule(format_schedule(*r.first), &err);
+  ASSERT_TRUE(s) << err;
+  ASSERT_FALSE(s->command.empty());
+  EXPECT_EQ(s->command, target("program.rt_shm_counter.racy").exec);
+  EXPECT_EQ(s->binary_hash, program_binary_hash(s->command[0]));
+  EXPECT_EQ(schedule_target(*s), &target("program.rt_shm_counter.racy"));
+  s->binary_hash = "0123456789abcdef";
+  EXPECT_THROW(schedule_target(*s), std::runtime_error);
 }

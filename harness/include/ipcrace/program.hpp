@@ -30,4 +30,13 @@ TargetInfo program_target(const std::string& name, const ExecSpec& spec, Variant
 int load_program_manifest(const std::string& path);
 void load_programs_once();
 
+// A hash of the program's binary (hex), recorded in schedules.
+std::string program_binary_hash(const std::string& path);
+struct Schedule;
+// The target a schedule names; a program target that this process does not
+// know yet (one `ipcrace exec` made) is registered from the schedule's
+// command line. Throws std::runtime_error with a clear message when the
+// program's binary is not the one the schedule was recorded with.
+const TargetInfo* schedule_target(const Schedule& s);
+
 }  // namespace ipcrace

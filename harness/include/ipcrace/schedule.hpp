@@ -52,6 +52,15 @@ struct Schedule {
   std::vector<ScheduleStep> steps;
   uint32_t faults = 0;   // FaultMask the run could choose from (replay honours it)
   int fault_budget = 0;
+  // A program target (exec mode): how it was run, and a hash of the binary
+  // (replay refuses another binary). Lines exec-arg (one per argument, the
+  // rest of the line), exec-binary-hash, exec-expect-exit, exec-fail-on,
+  // exec-preload.
+  std::vector<std::string> command;
+  std::string binary_hash;
+  int expect_exit = 0;
+  std::string fail_on;
+  bool preload = false;
 
   int fault_steps() const;  // steps with a fault
 

@@ -74,6 +74,9 @@ struct TargetInfo {
   // A program target (ipcrace exec, ipcrace_add_program): its command line;
   // empty for every scenario target.
   std::vector<std::string> exec;
+  int exec_expect_exit = 0;   // its exit status when nothing went wrong
+  std::string exec_fail_on;   // a regex over its output that is a finding
+  bool exec_preload = false;  // uninstrumented: the runtime comes in with LD_PRELOAD
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 

@@ -117,8 +117,9 @@ void ExecBackend::start_server() {
     if (waitpid(pid, &st, WNOHANG) == pid) {
       server_ = 0;
       throw std::runtime_error("exec: " + spec_.argv[0] + " did not start under ipcrace's runtime (" +
-                               (WIFEXITED(st) && WEXITSTATUS(st) == 127 ? std::string("could not execute it")
-                                                                        : "it ran to the end on its own") +
+                               (WIFEXITED(st) && WEXITSTATUS(st) == 127   ? std::string("could not execute it")
+                                : WIFEXITED(st) && WEXITSTATUS(st) == 125 ? std::string("it was linked against the runtime of another ipcrace build")
+                                                                          : "it ran to the end on its own") +
                                "): build it with ipcrace-cc / ipcrace_instrument(), or use --preload");
     }
     if (detail::now_ns() > end)
@@ -497,6 +498,9 @@ TargetInfo program_target(const std::string& name, const ExecSpec& spec, Variant
   t.make = [spec] { return make_program_scenario(spec); };
   t.source = spec.argv[0];
   t.exec = spec.argv;
+  t.exec_expect_exit = spec.expect_exit;
+  t.exec_fail_on = spec.fail_on;
+  t.exec_preload = spec.preload;
   return t;
 }
 

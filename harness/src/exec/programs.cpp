@@ -1,9 +1,12 @@
 // Program targets from manifests (ipcrace/program.hpp).
 #include <cstdlib>
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "ipcrace/program.hpp"
+#include "ipcrace/schedule.hpp"
 
 #ifndef IPCRACE_PROGRAMS_MANIFEST
 #define IPCRACE_PROGRAMS_MANIFEST ""
@@ -33,6 +36,36 @@ int load_program_manifest(const std::string& path) {
     ++n;
   }
   return n;
+}
+
+std::string program_binary_hash(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "missing";
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a64(data)));
+  return buf;
+}
+
+const TargetInfo* schedule_target(const Schedule& s) {
+  const TargetInfo* t = find_target(s.target);
+  if (!t && !s.command.empty()) {
+    ExecSpec spec;
+    spec.argv = s.command;
+    spec.expect_exit = s.expect_exit;
+    spec.fail_on = s.fail_on;
+    spec.preload = s.preload;
+    register_target(program_target(s.target, spec, Variant::racy, "ipcrace exec " + s.command[0]));
+    t = find_target(s.target);
+  }
+  if (t && !t->exec.empty() && !s.binary_hash.empty()) {
+    const std::string now = program_binary_hash(t->exec[0]);
+    if (now != s.binary_hash)
+      throw std::runtime_error("the schedule was recorded with another build of " + t->exec[0] + " (binary hash " +
+                               s.binary_hash + ", now " + now +
+                               "): a schedule replays only on the binary it was recorded with; record it again");
+  }
+  return t;
 }
 
 void load_programs_once() {
