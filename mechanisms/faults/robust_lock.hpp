@@ -52,16 +52,26 @@ class KilledHolder {
     rec_ = nullptr;
   }
 
+  // History (model counter): each round is an `add 1`, then a final `read`
+  // under the lock. A killed actor's open `add` is info: it may or may not
+  // have taken effect (a repair keeps a half-done increment of `a`).
   void actor(Actor& a, int rounds) {
     for (int i = 0; i < rounds; ++i) {
+      a.invoke("add", {1});
       lock(a);
       const long va = a_.load("a.load"), vb = b_.load("b.load");
       if (va != vb) return unlock(a), a.fail("holding the lock, saw a=" + std::to_string(va) + " b=" + std::to_string(vb));
       a_.store(va + 1, "a.store");
       b_.store(vb + 1, "b.store");
       unlock(a);
+      a.complete(EventType::ok);
       rec_->done[a.index()] = i + 1;  // own slot, read after the run
     }
+    a.invoke("read");
+    lock(a);
+    const long v = a_.load("final.load");
+    unlock(a);
+    a.complete(EventType::ok, {v});
   }
 
   // Every survivor finished every round.

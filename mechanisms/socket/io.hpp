@@ -30,9 +30,18 @@ namespace ipcrace::sockets {
 
 // One send() of up to n bytes; returns how many were taken (a stream socket
 // may take part of them). Blocks on EAGAIN.
-inline size_t send_some(int fd, Resource r, const void* p, size_t n, const char* label) {
-  return this_actor().blocking(OpKind::send, r, label, [&]() -> std::optional<size_t> {
-    const ssize_t put = ::send(fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+// `faults` (ipcrace/fault_kind.hpp): how this send may fail when the
+// schedule says so: short (n/2 bytes taken) and eintr (nothing taken,
+// reported as 0 bytes, so that a caller's loop retries). Stream loops only.
+inline constexpr uint32_t kStreamFaults = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr);
+
+inline size_t send_some(int fd, Resource r, const void* p, size_t n, const char* label, uint32_t faults = 0) {
+  Actor& a = this_actor();
+  return a.blocking(OpKind::send, r, label, OpDetail{MemOrder::plain, uint32_t(n), 0, n >= 2 ? faults : 0},
+                    [&]() -> std::optional<size_t> {
+    if (a.fault() == FaultKind::eintr) return size_t(0);  // interrupted: the caller's loop retries
+    const size_t len = a.fault() == FaultKind::short_io ? n / 2 : n;
+    const ssize_t put = ::send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
     if (put >= 0) return size_t(put);
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
     sys_fail("send");
@@ -40,15 +49,21 @@ inline size_t send_some(int fd, Resource r, const void* p, size_t n, const char*
 }
 
 inline void send_all(int fd, Resource r, const void* p, size_t n, const char* label) {
-  for (size_t done = 0; done < n;) done += send_some(fd, r, static_cast<const char*>(p) + done, n - done, label);
+  for (size_t done = 0; done < n;)
+    done += send_some(fd, r, static_cast<const char*>(p) + done, n - done, label, kStreamFaults);
 }
 
 // One recv() of up to n bytes: whatever is queued (a datagram, or part of a
 // stream). Blocks while nothing is queued. `flags_out` gets msg_flags
 // (MSG_TRUNC for a datagram larger than n).
-inline size_t recv_some(int fd, Resource r, void* p, size_t n, const char* label, int* flags_out = nullptr) {
-  return this_actor().blocking(OpKind::recv, r, label, [&]() -> std::optional<size_t> {
-    iovec iov{p, n};
+// `faults`: as for send_some (short: at most n/2 bytes; eintr: 0 bytes).
+inline size_t recv_some(int fd, Resource r, void* p, size_t n, const char* label, int* flags_out = nullptr,
+                        uint32_t faults = 0) {
+  Actor& a = this_actor();
+  return a.blocking(OpKind::recv, r, label, OpDetail{MemOrder::plain, uint32_t(n), 0, n >= 2 ? faults : 0},
+                    [&]() -> std::optional<size_t> {
+    if (a.fault() == FaultKind::eintr) return size_t(0);  // interrupted: the caller's loop retries
+    iovec iov{p, a.fault() == FaultKind::short_io ? n / 2 : n};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -65,7 +80,8 @@ inline size_t recv_some(int fd, Resource r, void* p, size_t n, const char* label
 
 // Read until n bytes arrived: the loop a stream reader needs.
 inline void recv_exact(int fd, Resource r, void* p, size_t n, const char* label) {
-  for (size_t done = 0; done < n;) done += recv_some(fd, r, static_cast<char*>(p) + done, n - done, label);
+  for (size_t done = 0; done < n;)
+    done += recv_some(fd, r, static_cast<char*>(p) + done, n - done, label, nullptr, kStreamFaults);
 }
 
 // TCP: wait (bounded spin, 1 s) until every byte sent on fd was acknowledged,

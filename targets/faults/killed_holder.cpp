@@ -35,6 +35,7 @@ TargetInfo make(const char* name, Variant v, bool robust, const char* sync) {
       .budget_runs = 300,
       .source = __FILE__,
       .ranges = {{"actors", {2, 4}}, {"rounds", {1, 3}}},
+      .model = "counter",
       .faults = "kill",
       .may_die = kMayDie,
   };

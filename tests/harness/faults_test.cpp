@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "ipcrace/minimize.hpp"
+#include "ipcrace/oracles.hpp"
+#include "ipcrace/rng.hpp"
 #include "ipcrace/schedule.hpp"
 #include "support/support.hpp"
 
@@ -181,6 +183,72 @@ TEST(FaultKill, ExpectedDeathIsNoCrashAndSurvivorsAreJudged) {
     bool killed = false;
     for (const auto& st : r.first->steps) killed |= st.fault == FaultKind::kill;
     EXPECT_TRUE(killed) << format_schedule(*r.first);
+  }
+}
+
+}  // namespace
+}  // namespace ipcrace
+
+namespace ipcrace {
+namespace {
+
+History hist(std::initializer_list<HistoryEvent> evs) {
+  History h;
+  for (const auto& e : evs) h.add(e);
+  return h;
+}
+HistoryEvent inv(int p, const char* op, Value v) { return {p, EventType::invoke, op, "", std::move(v)}; }
+HistoryEvent done(int p, EventType t, Value v = {}) { return {p, t, "", "", std::move(v)}; }
+
+// A failed cas constrains the history: its compare ran and did not hold.
+TEST(FaultLinearizability, FailedCasWhoseCompareHeldIsNotLinearizable) {
+  auto m = make_model("cas-register");
+  // write 0, then (sequentially) cas 0 -> 1 fails: the compare held.
+  History bad = hist({inv(0, "write", Value::of({0})), done(0, EventType::ok), inv(1, "cas", Value::of({0, 1})),
+                      done(1, EventType::fail)});
+  EXPECT_EQ(check_linearizable(bad, *m).verdict, Linearizable::no);
+  // cas 5 -> 1 fails after write 0: fine.
+  History good = hist({inv(0, "write", Value::of({0})), done(0, EventType::ok), inv(1, "cas", Value::of({5, 1})),
+                       done(1, EventType::fail)});
+  EXPECT_EQ(check_linearizable(good, *m).verdict, Linearizable::yes);
+  // cas 0 -> 1 fails concurrently with write 5: it may run after the write.
+  History overlap = hist({inv(0, "write", Value::of({0})), done(0, EventType::ok), inv(1, "cas", Value::of({0, 1})),
+                          inv(0, "write", Value::of({5})), done(1, EventType::fail), done(0, EventType::ok)});
+  EXPECT_EQ(check_linearizable(overlap, *m).verdict, Linearizable::yes);
+}
+
+// Recorded histories of faults.killed_holder.robust: actor 0's `add` open
+// when it was killed is info; every such run is clean (linearizable), and in
+// some of them the dead actor's increment took effect, so the same history
+// with that op declared failed (not applied) is not linearizable.
+TEST(FaultLinearizability, KilledActorsOpsAreIndeterminateInRecordedHistories) {
+  for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
+    RunConfig cfg;
+    cfg.mode = mode;
+    cfg.cpu = test::test_cpu();
+    Engine e(test::target("faults.killed_holder.robust"), {}, cfg);
+    auto st = make_strategy(StrategyOptions{.name = "random", .seed = 7});
+    auto m = make_model("counter");
+    int killed_open = 0, applied = 0;
+    for (uint64_t i = 0; i < 300 && applied == 0; ++i) {
+      st->new_run(i);
+      RunResult r = e.run(*st, run_seed(7, i));
+      ASSERT_FALSE(r.found()) << r.message;
+      bool killed = false;
+      for (const auto& s : r.trace) killed |= s.fault == FaultKind::kill;
+      std::vector<Operation> ops;
+      std::string err;
+      ASSERT_TRUE(r.history.operations(&ops, &err)) << err;
+      bool open = false;
+      for (const auto& op : ops) open |= op.process == 0 && op.indeterminate();
+      if (!killed || !open) continue;
+      ++killed_open;
+      History as_failed = r.history;
+      as_failed.add(HistoryEvent{0, EventType::fail, "", "", {}});
+      if (check_linearizable(as_failed, *m).verdict == Linearizable::no) ++applied;
+    }
+    EXPECT_GT(killed_open, 0) << actor_mode_name(mode);
+    EXPECT_GT(applied, 0) << actor_mode_name(mode) << ": no run where the killed actor's add took effect";
   }
 }
 

@@ -60,7 +60,8 @@ class History {
 
   // Pair invocations with completions (the next completion of the same
   // process). An invocation with no completion is treated as info. fail ops
-  // are dropped (they did not take effect). On a malformed history (a
+  // are dropped (they did not take effect), except a failed cas: its compare
+  // ran and failed, which constrains the history (outcome fail, completed). On a malformed history (a
   // completion with no pending invocation, a second invocation while one is
   // pending) returns false with `error` naming the event.
   bool operations(std::vector<Operation>* out, std::string* error, size_t prefix_events = SIZE_MAX) const;

@@ -93,13 +93,14 @@ bool History::operations(std::vector<Operation>* out, std::string* error, size_t
       return false;
     }
     op.outcome = e.type;
-    if (e.type == EventType::ok) {
+    // A failed cas completed too: its compare ran and failed (issue 12).
+    if (e.type == EventType::ok || (e.type == EventType::fail && op.op == "cas")) {
       op.ret = i;
       op.output = e.value;
     }
   }
   for (auto& op : all) {
-    if (op.outcome == EventType::fail) continue;
+    if (op.outcome == EventType::fail && op.op != "cas") continue;  // did not take effect
     op.id = int(out->size());
     out->push_back(std::move(op));
   }

@@ -26,8 +26,15 @@ bool register_step(const State& s, const Operation& op, State* next, bool cas_al
   }
   if (cas_allowed && o == "cas") {
     if (op.input.nil || op.input.v.size() != 2) return false;
-    // ok: the compare held. (A failed cas is a 'fail' event: not applied.)
-    if (s[0] != 1 || s[1] != op.input.v[0]) return false;
+    const bool held = s[0] == 1 && s[1] == op.input.v[0];
+    // fail: the compare ran and did not hold (nothing written); a fail
+    // whose compare held at every possible point is not linearizable.
+    if (op.outcome == EventType::fail) {
+      *next = s;
+      return !held;
+    }
+    // ok: the compare held.
+    if (!held) return false;
     *next = {1, op.input.v[1]};
     return true;
   }
