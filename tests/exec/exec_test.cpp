@@ -66,6 +66,11 @@ TEST(Exec, PipeRecordsInterleave) {
   EXPECT_EQ(leftovers(), before);
 }
 
+// The same program built without instrumentation, the runtime in LD_PRELOAD.
+TEST(Exec, PreloadModeFindsThePipeBug) {
+  found_and_clean("rt_pipe_records_preload", FindingKind::assertion, "exited with status 1", 200, 3, 100);
+}
+
 // Virtual time: an alarm() watchdog fires in a run that sleeps longer than
 // it allows, and never in the fixed one; no run waits a wall-clock second.
 TEST(Exec, AlarmWatchdogUnderVirtualTime) {
