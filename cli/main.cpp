@@ -130,20 +130,30 @@ int main(int argc, char** argv) {
   verdicts->add_option("targets", verdict_o.targets, "targets or patterns (default: every target)");
 
   CheckHistoryOptions ch_o;
+  const std::string models = "register | cas-register | counter | queue | kv | list-append | set";
   auto* check_history = app.add_subcommand("check-history", "is a history linearizable? (docs/history-format.md)");
-  check_history->add_option("file", ch_o.file, "history file: one invoke/ok/fail/info event per line")->required();
-  check_history->add_option("--model", ch_o.model, "register | cas-register | counter | queue | kv")->required();
-  check_history->add_option("--timeout", ch_o.timeout, "seconds before 'unknown (timeout)' (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  check_history->add_option("file", ch_o.file, "history file: ipcrace's format, Jepsen's history.edn or log, Porcupine's kv log")->required();
+  check_history->add_option("--model", ch_o.model, models)->required();
+  check_history->add_option("--format", ch_o.format, "auto | ipcrace | jepsen-edn | porcupine-kv")->capture_default_str();
+  check_history->add_option("--timeout", ch_o.timeout, "wall-time bound in seconds, then 'unknown (timeout)' (0: none)")->capture_default_str();
+  check_history->add_option("--jobs", ch_o.jobs, "keys checked in parallel (0: the CPUs)")->capture_default_str();
+  check_history->add_flag("--verdict-only", ch_o.verdict_only, "stop at the first non-linearizable key: no prefix, no conflict set");
+  check_history->add_option("--report", ch_o.report, "FILE.html: the failing key's ops as intervals per process");
   check_history->add_flag("--json", ch_o.json, "machine-readable output");
 
   BenchHistoryOptions bh_o;
   auto* bench_history = app.add_subcommand("bench-history", "the linearizability checker on generated histories of growing size");
-  bench_history->add_option("--model", bh_o.model, "register | cas-register | counter | queue | kv")->capture_default_str();
+  bench_history->add_option("--model", bh_o.model, models)->capture_default_str();
   bench_history->add_option("--clients", bh_o.clients, "concurrent clients")->capture_default_str()->check(CLI::Range(1, 100000));
-  bench_history->add_option("--keys", bh_o.keys, "keys (kv)")->capture_default_str()->check(CLI::Range(1, 100000000));
+  bench_history->add_option("--keys", bh_o.keys, "keys (partitioned models)")->capture_default_str()->check(CLI::Range(1, 100000000));
   bench_history->add_option("--limit", bh_o.limit, "seconds per check")->capture_default_str()->check(CLI::Range(0.1, 1e6));
   bench_history->add_option("--start", bh_o.start, "first size (doubling)")->capture_default_str()->check(CLI::Range(1, 100000000));
   bench_history->add_option("--max-ops", bh_o.max_ops, "last size")->capture_default_str()->check(CLI::Range(1, 1000000000));
+  bench_history->add_option("--ops", bh_o.fixed_ops, "one size only, checked --repeat times (ok and broken copies)")->check(CLI::Range(1, 100000000));
+  bench_history->add_option("--repeat", bh_o.repeat, "histories of that size")->capture_default_str()->check(CLI::Range(1, 100000));
+  bench_history->add_flag("--strings", bh_o.strings, "string values (kv: puts, gets and appends)");
+  bench_history->add_option("--jobs", bh_o.jobs, "keys checked in parallel")->capture_default_str()->check(CLI::Range(1, 1024));
+  bench_history->add_flag("--verdict-only", bh_o.verdict_only, "stop at the first non-linearizable key");
 
   MinimizeCmdOptions min_o;
   auto* minimize = app.add_subcommand("minimize", "shrink a failing schedule: fewest preemptions, steps, workload");

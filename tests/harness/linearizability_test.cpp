@@ -41,7 +41,7 @@ History random_history(const std::string& model, int max_ops) {
   };
   std::vector<Inv> invoked;
   auto m = make_model(model);
-  std::vector<int64_t> truth = m->init();
+  ModelState truth = m->init();
   int started = 0;
   for (int guard = 0; guard < 100; ++guard) {
     std::vector<int> can;
@@ -78,28 +78,24 @@ History random_history(const std::string& model, int max_ops) {
       crashed[size_t(p)] = true;
       if (*rc::gen::arbitrary<bool>()) {  // it may have taken effect
         Operation op{0, p, inv.op, "", inv.arg, Value::none(), 0, SIZE_MAX, EventType::info};
-        std::vector<int64_t> next;
+        m->prepare(&op);
+        ModelState next;
         if (m->step(truth, op, &next)) truth = next;
       }
       continue;
     }
     // What a sequential execution gives now.
     Value result = Value::none();
-    bool applies = false;
-    std::vector<int64_t> next;
-    if (inv.op == "read") {
-      result = model == "counter" ? Value::of({truth[0]}) : truth[0] ? Value::of({truth[1]}) : Value::none();
-    } else if (inv.op == "dequeue") {
-      result = truth.empty() ? Value::none() : Value::of({truth[0]});
-    }
-    Operation probe{0, p, inv.op, "", inv.arg, result, 0, 1, EventType::ok};
-    applies = m->step(truth, probe, &next);
+    ModelState next;
+    Operation probe{0, p, inv.op, "", inv.arg, Value::none(), 0, 1, EventType::ok};
+    m->prepare(&probe);
+    const bool applies = m->run(truth, probe, &next, &result);
     if (inv.op == "cas" && !applies) {
       h.complete(p, EventType::fail);
       continue;
     }
     if (outcome <= 2 && (inv.op == "read" || inv.op == "dequeue")) {  // a random, maybe wrong, result
-      result = *rc::gen::arbitrary<bool>() ? Value::none() : Value::of({val()});
+      result = model != "counter" && *rc::gen::arbitrary<bool>() ? Value::none() : Value::of({val()});
     } else if (applies) {
       truth = next;
     }
