@@ -272,7 +272,9 @@ int cmd_bench_history(const BenchHistoryOptions& o) {
   std::printf("model %s, %d clients, %d keys, %s values, %d jobs%s, limit %.0f s\n", o.model.c_str(), o.clients, o.keys,
               o.strings ? "string" : "integer", o.jobs, o.verdict_only ? ", verdict only" : "", o.limit);
   if (o.fixed_ops) {
-    // One size, repeated: ops/s on linearizable and on broken histories.
+    // One size, repeated: ops/s on linearizable and on broken histories, as
+    // check-history runs (prefix and conflict search unless --verdict-only).
+    lo.find_shortest_prefix = lo.find_conflict = !o.verdict_only;
     std::printf("%10s %8s %12s %12s %12s %12s\n", "OPS", "RUNS", "OK OPS/S", "OK VERDICTS", "BAD OPS/S", "BAD VERDICTS");
     double ok_s = 0, bad_s = 0;
     int ok_yes = 0, bad_no = 0;

@@ -345,8 +345,12 @@ LinearizabilityResult check_linearizable(const History& h, const Model& m, const
   }
   res.bad_prefix_events = bad_end;
   if (o.find_conflict && !o.verdict_only) {
-    // At most 2 s more (or the deadline) for the smallest conflicting set.
-    const auto cdl = std::min(deadline, Clock::now() + std::chrono::seconds(2));
+    // The smallest conflicting set gets 20x the time the verdict took,
+    // between 0.1 s and 2 s (and never past the deadline).
+    const double spent = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double budget = std::clamp(20 * spent, 0.1, 2.0);
+    const auto cdl = std::min(deadline, Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                          std::chrono::duration<double>(budget)));
     res.conflict = find_conflict(witness, m, cdl, &ex, &res.conflict_minimal);
     for (auto& c : res.conflict) c = ops[size_t(c.id)];  // the ops as recorded (a prefix may have cut a completion)
   }
