@@ -17,6 +17,8 @@
 #include "fuzz_replay.hpp"
 #include "output.hpp"
 #include "shard.hpp"
+#include "trace_cmd.hpp"
+#include "trace_view.hpp"
 #include "ux_outputs.hpp"
 
 namespace ipcrace::cli {
@@ -163,6 +165,13 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
     const std::string path = write_shard_result(c, shard, shard_result_json("run", c, shard, results, {}));
     if (!c.json && !c.quiet) std::printf("shard %s: result in %s (combine shards with 'ipcrace merge')\n", shard.str().c_str(), path.c_str());
   }
+  if (!c.trace_out.empty()) {  // the first finding (minimised, when it was)
+    for (const auto& r : results)
+      if (r.first) {
+        write_chrome_trace_of(r.minimized ? *r.minimized : *r.first, c.trace_out);
+        break;
+      }
+  }
   return found ? kExitFinding : kExitOk;
 }
 
@@ -218,7 +227,7 @@ static void write_history(const std::string& out, const TargetInfo& t, const Run
 }
 
 int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json,
-               const std::string& crash_target, const std::string& history_out) {
+               const std::string& crash_target, const std::string& history_out, const ReplayExtras& extras) {
   std::string err;
   auto sched = crash_file_schedule(file, crash_target, actors_override);  // a libFuzzer crash file?
   if (!sched) sched = load_schedule(file, &err);
@@ -242,11 +251,15 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   } catch (const std::invalid_argument& e) {
     throw InputError(file + ": " + e.what());
   }
+  ReplayExtras x = extras;
+  x.file = file;
+  configure_stop_at(x, *sched, cfg);
   Engine engine(*t, params, cfg);
   auto st = make_replay_strategy(*sched);
   st->new_run(0);
   RunResult r = engine.run(*st, sched->run_seed);
   if (!history_out.empty()) write_history(history_out, *t, r);
+  replay_outputs(x, *sched, r, as_json);
   int code;
   std::string verdict;
   if (r.diverged) {
@@ -261,7 +274,9 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
     verdict = r.found() ? std::string("reproduced ") + finding_kind_name(r.kind) + ": " + r.message
                         : "reproduced: no finding, as recorded";
   }
-  if (as_json) {
+  if (as_json && x.trace) {
+    std::printf("%s\n", json{{"event", "verdict"}, {"verdict", verdict}, {"exit_code", code}}.dump().c_str());
+  } else if (as_json) {
     json j{{"file", file},         {"target", t->name},        {"steps", r.trace.size()},
            {"diverged", r.diverged}, {"divergence", r.divergence}, {"finding", finding_kind_name(r.kind)},
            {"message", r.message},  {"recorded", finding_kind_name(sched->finding)}, {"exit_code", code}};

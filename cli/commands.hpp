@@ -8,6 +8,15 @@
 
 namespace ipcrace::cli {
 
+// What `replay` shows besides its verdict (trace_cmd.hpp).
+struct ReplayExtras {
+  std::string file;            // the schedule file replayed (named in the report)
+  bool trace = false;          // --trace: one line per step (with --json: one JSON event per line)
+  std::string report;          // --report DIR: the timeline page of this schedule
+  std::string trace_out;       // --trace-out FILE.json: Chrome trace-event format
+  std::vector<int> stop_at;    // --stop-at N (repeatable): hold before step N
+};
+
 struct Common {
   std::string strategy = "pct";
   uint64_t runs = 1000;
@@ -40,13 +49,15 @@ struct Common {
   std::vector<std::string> gate_strategies;
   std::string faults;  // --faults: "" = each target's own
   int fault_budget = 1;
+  std::string trace_out;  // run: Chrome trace of the first finding
 };
 
 int cmd_list(bool json);
 int cmd_run(const std::vector<std::string>& targets, bool all, const Common& c);
 int cmd_explore(const std::string& target, const Common& c);
 int cmd_replay(const std::string& file, const std::string& actors_override, bool json,
-               const std::string& crash_target = "", const std::string& history_out = {});
+               const std::string& crash_target = "", const std::string& history_out = {},
+               const ReplayExtras& extras = {});
 int cmd_gate(const std::vector<std::string>& targets, bool all, const Common& c, int seeds, uint64_t clean_runs,
              const std::vector<std::string>& strategies);
 

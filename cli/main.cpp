@@ -11,6 +11,7 @@
 #include "exec_cmd.hpp"
 #include "minimize_cmd.hpp"
 #include "shard.hpp"
+#include "trace_cmd.hpp"
 #include "verdicts.hpp"
 #include "ipcrace/errors.hpp"
 #include "ipcrace/exit_codes.hpp"
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
   add_campaign_flags(run, run_c, true);
   run->add_flag("--no-minimize", run_c.no_minimize, "keep findings as found (default: minimise the first finding too)");
   run->add_option("--report", run_c.report, "write an HTML report (index + a timeline page per finding) into DIR");
+  run->add_option("--trace-out", run_c.trace_out,
+                  "write the Chrome trace (Perfetto) of the first finding (minimised, when it was) to FILE.json");
 
   Common exec_c;
   ExecCmdOptions exec_o;
@@ -102,6 +105,18 @@ int main(int argc, char** argv) {
   std::string replay_history;
   replay->add_option("--history", replay_history,
                      "write the history the actors recorded (docs/history-format.md; '-': stdout)");
+  ReplayExtras replay_x;
+  replay->add_flag("--trace", replay_x.trace,
+                   "one line per step: what each op read, wrote, sent, received; with --json one event per line");
+  replay->add_option("--report", replay_x.report, "write the HTML timeline page of this schedule into DIR");
+  replay->add_option("--trace-out", replay_x.trace_out, "write a Chrome trace (Perfetto, chrome://tracing) to FILE.json");
+  replay->add_option("--stop-at", replay_x.stop_at,
+                     "hold every actor before step N, print how to attach gdb; Enter or SIGCONT goes on (repeatable)")
+      ->check(CLI::NonNegativeNumber);
+
+  std::string show_file;
+  auto* show = app.add_subcommand("show", "the interleaving of a schedule file as a terminal swimlane");
+  show->add_option("file", show_file, "schedule file")->required();
 
   Common gate_c;
   std::vector<std::string> gate_targets;
@@ -164,6 +179,7 @@ int main(int argc, char** argv) {
   minimize->add_flag("--no-workload", min_o.no_workload, "keep the workload parameters; shrink only the decisions");
   minimize->add_flag("--json", min_o.json, "machine-readable output");
   minimize->add_flag("-q,--quiet", min_o.quiet, "no progress lines");
+  minimize->add_option("--trace-out", min_o.trace_out, "write the Chrome trace (Perfetto) of the minimised schedule to FILE.json");
 
   MergeOptions merge_o;
   auto* merge = app.add_subcommand("merge", "combine shard results (--results) into the result of one unsharded campaign");
@@ -193,7 +209,8 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(run_targets, run_all, run_c);
     if (*exec) return cmd_exec(exec_o, exec_c);
     if (*explore) return cmd_explore(exp_target, exp_c);
-    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target, replay_history);
+    if (*replay) return cmd_replay(replay_file, replay_actors, replay_json, replay_target, replay_history, replay_x);
+    if (*show) return cmd_show(show_file);
     if (*minimize) return cmd_minimize(min_o);
     if (*check_history) return cmd_check_history(ch_o);
     if (*bench_history) return cmd_bench_history(bh_o);

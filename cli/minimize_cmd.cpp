@@ -1,5 +1,6 @@
 // ipcrace minimize SCHEDULE [-o OUT]: shrink a failing schedule, keeping its
 // finding kind; prints before and after counts.
+#include "trace_view.hpp"
 #include "minimize_cmd.hpp"
 
 #include <fcntl.h>
@@ -81,6 +82,7 @@ int cmd_minimize(const MinimizeCmdOptions& o) {
     out += "-min.schedule";
   }
   write_atomically(out, format_schedule(r.schedule));
+  if (!o.trace_out.empty()) write_chrome_trace_of(r.schedule, o.trace_out);
   if (o.json) {
     nlohmann::json j{{"file", o.file},
                      {"out", out},

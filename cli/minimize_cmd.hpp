@@ -14,6 +14,7 @@ struct MinimizeCmdOptions {
   bool no_workload = false;
   bool json = false;
   bool quiet = false;
+  std::string trace_out;  // Chrome trace of the minimised schedule
 };
 
 // Exit codes: 0 minimised (and written), 21 unreadable schedule or no finding

@@ -53,23 +53,21 @@ bool is_consumer(OpKind k) { return k == OpKind::recv || k == OpKind::read; }
 bool is_release(OpKind k) { return k == OpKind::unlock || k == OpKind::rdunlock; }
 bool is_acquire(OpKind k) { return k == OpKind::lock || k == OpKind::rdlock; }
 
-struct Arrow {
-  size_t from, to;
-  const char* cls;  // "arrow msg" or "arrow lock"
-};
+}  // namespace
 
-std::vector<Arrow> arrows_of(const Schedule& s) {
-  std::vector<Arrow> out;
+std::vector<Handoff> handoffs_of(const Schedule& s) {
+  std::vector<Handoff> out;
   std::map<int, std::deque<size_t>> sent;   // resource -> unmatched sends, in order
   std::map<int, size_t> released;           // resource -> last unlock not yet handed off
   for (size_t i = 0; i < s.steps.size(); ++i) {
     const auto& st = s.steps[i];
+    if (st.end == StepEnd::would_block) continue;  // the try did nothing
     if (is_producer(st.kind)) sent[st.resource].push_back(i);
     if (is_consumer(st.kind)) {
       auto& q = sent[st.resource];
       auto it = std::find_if(q.begin(), q.end(), [&](size_t j) { return s.steps[j].actor != st.actor; });
       if (it != q.end()) {
-        out.push_back({*it, i, "arrow msg"});
+        out.push_back({*it, i, true});
         q.erase(it);
       }
     }
@@ -77,7 +75,7 @@ std::vector<Arrow> arrows_of(const Schedule& s) {
     if (is_acquire(st.kind)) {
       auto it = released.find(st.resource);
       if (it != released.end()) {
-        if (s.steps[it->second].actor != st.actor) out.push_back({it->second, i, "arrow lock"});
+        if (s.steps[it->second].actor != st.actor) out.push_back({it->second, i, false});
         released.erase(it);
       }
     }
@@ -85,21 +83,7 @@ std::vector<Arrow> arrows_of(const Schedule& s) {
   return out;
 }
 
-// Steps at which the running actor was switched away from while it still had
-// steps to come (Schedule::preemptions counts the same).
-std::vector<size_t> preemption_steps(const Schedule& s) {
-  std::vector<size_t> out;
-  for (size_t i = 1; i < s.steps.size(); ++i) {
-    int prev = s.steps[i - 1].actor;
-    if (s.steps[i].actor == prev) continue;
-    for (size_t j = i; j < s.steps.size(); ++j)
-      if (s.steps[j].actor == prev) {
-        out.push_back(i);
-        break;
-      }
-  }
-  return out;
-}
+namespace {
 
 const char* kStyle = R"(
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d2330;background:#fff}
@@ -128,10 +112,21 @@ var b=document.body.dataset;b.lanes=s.querySelectorAll('g.lane').length;b.ops=s.
 b.arrows=a.length;b.drawnArrows=n;b.preemptions=s.querySelectorAll('g.preemption').length;b.width=Math.round(s.getBBox().width);})();
 </script>)";
 
+struct Arrow {
+  size_t from, to;
+  const char* cls;  // "arrow msg" or "arrow lock"
+};
+
 std::string svg_timeline(const Schedule& s) {
   int actors = int(s.params.has("actors") ? s.params.get("actors") : 0);
   for (const auto& st : s.steps) actors = std::max(actors, st.actor + 1);
-  const int left = 92, top = 22, lane_h = 56, box_w = 58, box_h = 30, gap = 8;
+  // Boxes as wide as the longest resource name (9px monospace, ~5.5px a
+  // character): names are shown whole, and in full again on hover.
+  size_t longest = 10;
+  for (const auto& st : s.steps)
+    if (st.resource < int(s.resources.size())) longest = std::max(longest, s.resources[size_t(st.resource)].size());
+  const int left = 92, top = 22, lane_h = 56, box_h = 30, gap = 8;
+  const int box_w = std::max(58, int(longest * 11 / 2) + 8);
   const int step_w = box_w + gap;
   const int width = left + int(s.steps.size()) * step_w + 20;
   const int height = top + actors * lane_h + 10;
@@ -183,10 +178,10 @@ std::string svg_timeline(const Schedule& s) {
                       box_x(i) + box_w / 2, lane_y(a) - 2, fault.c_str());
         o += buf;
       }
-      std::string short_res = res.size() > 10 ? "~" + res.substr(res.size() - 9) : res;  // the distinguishing end
-      std::string short_kind = kind.size() > 10 ? kind.substr(0, 9) + "~" : kind;
+      const std::string& short_res = res;  // whole: the boxes are wide enough
+      const std::string& short_kind = kind;
       std::snprintf(buf, sizeof buf,
-                    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text><text x=\"%d\" y=\"%d\" "
+                    "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text><text class=\"res\" x=\"%d\" y=\"%d\" "
                     "text-anchor=\"middle\" fill=\"#333\">%s</text></g>\n",
                     box_x(i) + box_w / 2, lane_y(a) + 12, esc(short_kind).c_str(), box_x(i) + box_w / 2,
                     lane_y(a) + 24, esc(short_res).c_str());
@@ -195,7 +190,7 @@ std::string svg_timeline(const Schedule& s) {
     o += "</g>\n";
   }
   // Preemption points: a dashed line before the step that preempted.
-  for (size_t i : preemption_steps(s)) {
+  for (size_t i : preemption_steps(s)) {  // the one definition (finding.hpp)
     int x = box_x(i) - gap / 2;
     std::snprintf(buf, sizeof buf,
                   "<g class=\"preemption\" data-step=\"%zu\"><title>preemption before step %zu: actor %d was switched "
@@ -204,7 +199,8 @@ std::string svg_timeline(const Schedule& s) {
     o += buf;
   }
   // Arrows: message send -> receive, lock handoff unlock -> lock.
-  for (const auto& ar : arrows_of(s)) {
+  for (const auto& h : handoffs_of(s)) {
+    const Arrow ar{h.from, h.to, h.message ? "arrow msg" : "arrow lock"};
     const auto& f = s.steps[ar.from];
     const auto& t = s.steps[ar.to];
     int x1 = box_x(ar.from) + box_w / 2, x2 = box_x(ar.to) + box_w / 2;

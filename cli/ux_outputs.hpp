@@ -29,6 +29,16 @@ std::string junit_for_gate(const std::vector<GateLine>& lines);
 nlohmann::json sarif_for_run(const std::vector<CampaignResult>& results);
 nlohmann::json sarif_for_gate(const std::vector<GateLine>& lines);
 
+// Hand-offs of a schedule: a message sent and then received by another actor
+// (send/write/call/reply -> recv/read on the same resource, in order), or a
+// lock released and then acquired by another actor. Report arrows and trace
+// flows are these.
+struct Handoff {
+  size_t from, to;
+  bool message;  // false: lock hand-off
+};
+std::vector<Handoff> handoffs_of(const Schedule& s);
+
 // HTML: a self-contained page per finding (SVG swimlane timeline) + index.html.
 std::string finding_page(const Schedule& s, const std::string& schedule_file);
 void write_report(const std::string& dir, const std::vector<CampaignResult>& results);

@@ -3,7 +3,10 @@
 #include "ipcrace/actor.hpp"
 
 #include <sched.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +34,9 @@ Actor& this_actor() {
 
 Actor::Actor(ControlBlock* cb, int index, int count, const Params* params, uint64_t run_seed, bool free_run)
     : cb_(cb), index_(index), count_(count), params_(params), rng_(mix64(run_seed ^ (0x5bd1e995u * (index + 1)))),
-      free_(free_run) {}
+      free_(free_run) {
+  cb_->slots[index_].tid.store(int32_t(syscall(SYS_gettid)), rlx);
+}
 
 void Actor::publish(OpKind kind, Resource r, const char* label, uint32_t state, const OpDetail& d) {
   Slot& s = cb_->slots[index_];
@@ -72,6 +77,20 @@ void Actor::outcome(int64_t result, uint64_t value) {
   Slot& s = cb_->slots[index_];
   s.result.store(result, rlx);
   s.value.store(value, rlx);
+  s.nbytes.store(0, rlx);
+  s.has_outcome.store(1, rlx);
+}
+
+void Actor::outcome(int64_t result, const void* p, size_t n) {
+  if (free_) return;
+  Slot& s = cb_->slots[index_];
+  uint64_t words[kStepExcerpt / 8] = {};
+  n = std::min(n, kStepExcerpt);
+  if (n) std::memcpy(words, p, n);
+  for (size_t i = 0; i < kStepExcerpt / 8; ++i) s.bytes[i].store(words[i], rlx);
+  s.result.store(result, rlx);
+  s.value.store(0, rlx);
+  s.nbytes.store(uint32_t(n), rlx);
   s.has_outcome.store(1, rlx);
 }
 

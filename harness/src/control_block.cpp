@@ -42,6 +42,7 @@ void ControlBlock::reset() {
     s.deadline.store(0, rlx);
     s.alarm.store(0, rlx);
     s.alarm_every.store(0, rlx);
+    s.nbytes.store(0, rlx);
   }
   exec.nactors.store(1, rlx);
   exec.pid0.store(0, rlx);
@@ -60,6 +61,7 @@ void ControlBlock::record_failure(const char* msg, size_t len) {
   if (len > kFailMax) len = kFailMax;
   for (size_t i = 0; i < len; ++i) fail_msg[i].store(msg[i], rlx);
   fail_len.store(static_cast<uint32_t>(len), rlx);
+  fail_step.store(steps.load(rlx), rlx);
   failed.store(2, rlx);
 }
 

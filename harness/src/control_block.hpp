@@ -52,6 +52,10 @@ struct alignas(64) Slot {
   std::atomic<int64_t> deadline{0};      // virtual time a blocked timed op gives up (0: none)
   std::atomic<int64_t> alarm{0};         // alarm()/setitimer of this actor's process (0: none)
   std::atomic<int64_t> alarm_every{0};   // setitimer's interval
+  // The first bytes the op moved (Actor::outcome with bytes): nbytes of them
+  // in bytes[], packed little-endian into words (relaxed atomics, like every field).
+  std::atomic<uint32_t> nbytes{0};
+  std::atomic<uint64_t> bytes[kStepExcerpt / 8];
 };
 
 // How an exec-mode actor ended (Slot::exit_how).
@@ -111,6 +115,7 @@ struct ControlBlock {
   std::atomic<uint32_t> go{0};   // free-run start barrier
   std::atomic<uint32_t> failed{0};
   std::atomic<uint32_t> fail_len{0};
+  std::atomic<uint32_t> fail_step{0};  // steps granted when the first failure was recorded
   static constexpr size_t kFailMax = 480;
   std::atomic<char> fail_msg[kFailMax];
   Slot slots[kMaxActors];

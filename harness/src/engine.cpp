@@ -29,6 +29,7 @@
 #include "engine_resources.hpp"
 #include "futex.hpp"
 #include "run_context.hpp"
+#include "stop_at.hpp"
 #include "tsan_hooks.hpp"
 
 namespace ipcrace {
@@ -256,6 +257,10 @@ struct Engine::Impl {
     step->has_outcome = true;
     step->result = s.result.load(rlx);
     step->value = s.value.load(rlx);
+    step->nbytes = uint8_t(std::min<uint32_t>(s.nbytes.load(rlx), kStepExcerpt));
+    uint64_t w[kStepExcerpt / 8];
+    for (size_t k = 0; k < kStepExcerpt / 8; ++k) w[k] = s.bytes[k].load(rlx);
+    std::memcpy(step->bytes.data(), w, kStepExcerpt);
   }
 
   int64_t deadline() const {
@@ -385,7 +390,7 @@ struct Engine::Impl {
       if (!ok) throw std::logic_error("strategy " + st.name() + " picked actor " + std::to_string(a) + ", not enabled");
       const int f = faults.decide(st, view, a);
       if (f == kAbortRun) return void(r.aborted = true);
-      if (last >= 0 && a != last && alive[last] && !blocked[last]) ++r.preemptions;
+      if (cfg.on_hold) detail::hold_at(cfg, step, a, *cb, n, alive, blocked, pending);  // --stop-at (stop_at.cpp)
       const Op op = pending[a];
       r.trace.push_back(Step{static_cast<uint16_t>(a), op});
       r.trace.back().fault = static_cast<FaultKind>(f);
@@ -409,12 +414,14 @@ struct Engine::Impl {
         case Wait::blocked:  // the granted op's try would block
           pending[a] = read_op(a);
           blocked[a] = true;
+          r.trace.back().end = w == Wait::blocked ? StepEnd::would_block : StepEnd::parked;
           break;
         case Wait::died:
           if (!faults.death_expected(a)) return crash(r, a, describe_status(statuses[a]));
           cb->slots[a].state.store(kExited, rlx);
           [[fallthrough]];
         case Wait::exited:
+          r.trace.back().end = StepEnd::exited;
           // An exit closes descriptors and may release anything: wake all.
           // Reaped at once, so kill(pid, 0) of a peer says it is gone.
           alive[a] = false;
@@ -548,6 +555,7 @@ struct Engine::Impl {
       throw;
     }
     stop_all(hung);
+    r.preemptions = int(preemption_steps(r.trace).size());
     const uint64_t tsan_reports = detail::tsan_report_count() - tsan_before;
     if (tsan_reports > 0 && r.kind != FindingKind::crash) {
       std::string prior = r.found() ? std::string(" (and ") + finding_kind_name(r.kind) + ": " + r.message + ")" : "";
@@ -576,6 +584,8 @@ struct Engine::Impl {
     }
     collect_history(r);
     if (!r.found() && !r.aborted && model) check_history(r);
+    if (r.found())  // an actor's failure: while it ran its step; anything else: after the last step
+      r.detected_at = int(!afail.empty() && r.kind == FindingKind::assertion ? cb->fail_step.load(rlx) : r.trace.size());
     if (r.found() && cfg.mode != ActorMode::threads) r.actor_stderr = actor_stderr();
     scenario->teardown(ctx);
     ctx.release();

@@ -1,6 +1,7 @@
 // The words of the vocabulary: op kinds, finding kinds, modes, variants.
 #include <array>
 #include <cstring>
+#include <utility>
 
 #include "ipcrace/finding.hpp"
 #include "ipcrace/op.hpp"
@@ -53,6 +54,27 @@ std::optional<ActorMode> actor_mode_from_name(std::string_view name) { return lo
 
 const char* variant_name(Variant v) { return v == Variant::racy ? "racy" : "synchronised"; }
 const char* expect_name(Expect e) { return e == Expect::finding ? "finding" : "clean"; }
+
+namespace {
+constexpr std::pair<StepEnd, const char*> kStepEndNames[] = {
+    {StepEnd::point, "point"}, {StepEnd::would_block, "would-block"}, {StepEnd::parked, "parked"},
+    {StepEnd::exited, "exited"}};
+}  // namespace
+
+const char* step_end_name(StepEnd e) {
+  for (const auto& [k, n] : kStepEndNames)
+    if (k == e) return n;
+  return "?";
+}
+std::optional<StepEnd> step_end_from_name(std::string_view name) {
+  for (const auto& [k, n] : kStepEndNames)
+    if (name == n) return k;
+  return std::nullopt;
+}
+
+std::vector<size_t> preemption_steps(const std::vector<Step>& t) {
+  return preemption_steps(t.size(), [&](size_t i) { return t[i].actor; }, [&](size_t i) { return t[i].end; });
+}
 
 bool Step::operator==(const Step& o) const {
   return actor == o.actor && op.kind == o.op.kind && op.resource == o.op.resource &&

@@ -80,19 +80,12 @@ int Schedule::fault_steps() const {
   return n;
 }
 
-int Schedule::preemptions() const {
-  // A switch is a preemption when the previous actor appears again later: it
-  // was still alive (and, as far as the file tells, able to go on).
-  int p = 0;
-  for (size_t i = 1; i < steps.size(); ++i) {
-    int prev = steps[i - 1].actor;
-    if (steps[i].actor == prev) continue;
-    bool again = false;
-    for (size_t j = i; j < steps.size() && !again; ++j) again = steps[j].actor == prev;
-    p += again;
-  }
-  return p;
+std::vector<size_t> preemption_steps(const Schedule& s) {
+  return preemption_steps(s.steps.size(), [&](size_t i) { return s.steps[i].actor; },
+                          [&](size_t i) { return s.steps[i].end; });
 }
+
+int Schedule::preemptions() const { return int(preemption_steps(*this).size()); }
 
 Schedule schedule_from_run(const std::string& target, const Params& params, ActorMode mode,
                            const std::string& strategy, uint64_t seed, uint64_t run, uint64_t rseed,
@@ -119,7 +112,8 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   }
   for (const auto& st : result.trace)
     s.steps.push_back(
-        ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : ""), st.fault});
+        ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : ""), st.fault,
+                     st.end});
   return s;
 }
 
@@ -152,10 +146,12 @@ std::string format_schedule(const Schedule& s) {
     << " preemptions";
   if (s.faults) o << ", " << s.fault_steps() << " faults";
   o << ")\n";
-  for (const auto& st : s.steps) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    const auto& st = s.steps[i];
     o << "step " << st.actor << " " << op_kind_name(st.kind) << " " << st.resource << " " << clean_token(st.label)
       << "\n";
     if (st.fault != FaultKind::none) o << "fault " << fault_kind_name(st.fault) << "\n";
+    if (st.end != StepEnd::point) o << "step-end " << i << " " << step_end_name(st.end) << "\n";
   }
   o << "end\n";
   return o.str();
@@ -242,6 +238,13 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     if (key == "fault-budget") {
       if (f.size() != 2 || !parse_u64(f[1], &u) || u > 1000000) return fail(lineno, "'fault-budget' needs a count");
       s.fault_budget = int(u);
+      continue;
+    }
+    if (key == "step-end") {
+      auto e = f.size() == 3 ? step_end_from_name(f[2]) : std::nullopt;
+      if (!e || !parse_u64(f[1], &u) || u >= s.steps.size())
+        return fail(lineno, "a step end is 'step-end <earlier step index> would-block|parked|exited'");
+      s.steps[u].end = *e;
       continue;
     }
     if (key == "param") {

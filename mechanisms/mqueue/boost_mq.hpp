@@ -43,7 +43,10 @@ class BoostQueue {
   // Synchronised: blocking send and receive.
   void send(Actor& a, const Msg& m) {
     a.blocking(OpKind::send, r_, "bmq.try_send", [&]() -> std::optional<bool> {
-      if (q_->try_send(&m, wire_size(m), 0)) return true;
+      if (q_->try_send(&m, wire_size(m), 0)) {
+        a.outcome(int64_t(wire_size(m)), &m, wire_size(m));
+        return true;
+      }
       return std::nullopt;
     });
   }
@@ -51,7 +54,10 @@ class BoostQueue {
     return a.blocking(OpKind::recv, r_, "bmq.try_receive", [&]() -> std::optional<size_t> {
       bip::message_queue::size_type n = 0;
       unsigned prio = 0;
-      if (q_->try_receive(&m, sizeof m, n, prio)) return size_t(n);
+      if (q_->try_receive(&m, sizeof m, n, prio)) {
+        a.outcome(int64_t(n), &m, size_t(n));
+        return size_t(n);
+      }
       return std::nullopt;
     });
   }
@@ -60,11 +66,14 @@ class BoostQueue {
   // result. Between the check and the send another producer can take the slot.
   void check_then_send(Actor& a, const Msg& m) {
     a.blocking(OpKind::send, r_, "bmq.get_num_msg", [&]() -> std::optional<bool> {
-      if (q_->get_num_msg() < q_->get_max_msg()) return true;
+      const auto queued = q_->get_num_msg();
+      a.outcome(int64_t(queued));  // the messages it saw queued
+      if (queued < q_->get_max_msg()) return true;
       return std::nullopt;
     });
     a.point(OpKind::send, r_, "bmq.try_send");
-    (void)q_->try_send(&m, wire_size(m), 0);  // "cannot fail: we checked there was room"
+    const bool sent = q_->try_send(&m, wire_size(m), 0);  // "cannot fail: we checked there was room"
+    a.outcome(sent ? int64_t(wire_size(m)) : 0, &m, sent ? wire_size(m) : 0);
   }
 
  private:

@@ -48,7 +48,10 @@ class PosixQueue {
   // Blocking send: mq_send retried while the queue is full.
   void send(Actor& a, const Msg& m) {
     a.blocking(OpKind::send, r_, "mq.send", [&]() -> std::optional<bool> {
-      if (mq_send(mqd_, reinterpret_cast<const char*>(&m), wire_size(m), 0) == 0) return true;
+      if (mq_send(mqd_, reinterpret_cast<const char*>(&m), wire_size(m), 0) == 0) {
+        a.outcome(int64_t(wire_size(m)), &m, wire_size(m));
+        return true;
+      }
       if (errno == EAGAIN) return std::nullopt;
       a.fail(std::string("mq_send: ") + std::strerror(errno));
       return false;
@@ -59,7 +62,10 @@ class PosixQueue {
   ssize_t receive(Actor& a, Msg& m) {
     return a.blocking(OpKind::recv, r_, "mq.receive", [&]() -> std::optional<ssize_t> {
       ssize_t n = mq_receive(mqd_, reinterpret_cast<char*>(&m), sizeof m, nullptr);
-      if (n >= 0) return n;
+      if (n >= 0) {
+        a.outcome(n, &m, size_t(n));
+        return n;
+      }
       if (errno == EAGAIN) return std::nullopt;
       a.fail(std::string("mq_receive: ") + std::strerror(errno));
       return ssize_t(-1);
@@ -73,11 +79,13 @@ class PosixQueue {
     a.blocking(OpKind::recv, r_, "mq.getattr", [&]() -> std::optional<bool> {
       mq_attr attr{};
       mq_getattr(mqd_, &attr);
+      a.outcome(attr.mq_curmsgs);  // the messages it saw queued
       if (attr.mq_curmsgs > 0) return true;
       return std::nullopt;
     });
     a.point(OpKind::recv, r_, "mq.receive");
     ssize_t n = mq_receive(mqd_, reinterpret_cast<char*>(&m), sizeof m, nullptr);
+    a.outcome(n < 0 ? -errno : n, &m, n < 0 ? 0 : size_t(n));
     return n >= 0 ? n : last_bytes;  // "cannot fail: we checked there was a message"
   }
 

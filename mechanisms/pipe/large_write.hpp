@@ -139,7 +139,10 @@ class LargeWritePipe {
  private:
   std::optional<size_t> try_read(void* p, size_t n) {
     const ssize_t got = ::read(fd_[0], p, n);
-    if (got > 0) return size_t(got);
+    if (got > 0) {
+      this_actor().outcome(got, p, size_t(got));
+      return size_t(got);
+    }
     if (got < 0 && errno == EAGAIN) return std::nullopt;
     throw std::system_error(got == 0 ? EPIPE : errno, std::generic_category(), "pipe read");
   }
@@ -152,6 +155,7 @@ class LargeWritePipe {
   void write_atomic(const unsigned char* p, size_t n, const char* label) {
     this_actor().blocking(OpKind::write, res_, label, [&]() -> std::optional<bool> {
       const ssize_t put = ::write(fd_[1], p, n);
+      if (put >= 0) this_actor().outcome(put, p, size_t(put));
       if (put == ssize_t(n)) return true;
       if (put < 0 && errno == EAGAIN) return std::nullopt;
       throw std::system_error(put < 0 ? errno : EIO, std::generic_category(), "pipe write");

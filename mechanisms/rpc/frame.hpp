@@ -67,6 +67,7 @@ inline void send_frame(int fd, Resource r, Msg m, const char* label) {
   std::memcpy(buf + sizeof len, &m, sizeof m);
   a.point(OpKind::send, r, label);
   ssize_t n = ::send(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_NOSIGNAL);
+  a.outcome(n < 0 ? -errno : n, &m, sizeof m);  // the bytes moved; the excerpt: the Msg
   if (n != ssize_t(sizeof buf))
     a.fail(std::string("send of a frame wrote ") + std::to_string(n) + " of " + std::to_string(sizeof buf) +
            " bytes (" + std::strerror(errno) + ")");
@@ -103,9 +104,10 @@ inline Msg recv_frame(int fd, Resource r, const char* label) {
     Msg got;
     switch (try_recv_frame(fd, got)) {
       case Got::nothing: return std::nullopt;
-      case Got::frame: return got;
+      case Got::frame: a.outcome(int64_t(kFrameBytes), &got, sizeof got); return got;
       case Got::garbage: break;
     }
+    a.outcome(-EBADMSG);
     got = Msg{};
     got.op = kGarbled;
     return got;

@@ -105,7 +105,7 @@ class KvStore {
           Msg m;
           switch (try_recv_frame(fd_[j][1], m)) {
             case Got::nothing: continue;
-            case Got::frame: from = j; return m;
+            case Got::frame: from = j; a.outcome(int64_t(kFrameBytes), &m, sizeof m); return m;
             case Got::garbage: from = j; m = Msg{}; m.op = kGarbled; return m;
           }
         }

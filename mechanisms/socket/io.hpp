@@ -42,7 +42,10 @@ inline size_t send_some(int fd, Resource r, const void* p, size_t n, const char*
     if (a.fault() == FaultKind::eintr) return size_t(0);  // interrupted: the caller's loop retries
     const size_t len = a.fault() == FaultKind::short_io ? n / 2 : n;
     const ssize_t put = ::send(fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-    if (put >= 0) return size_t(put);
+    if (put >= 0) {
+      a.outcome(put, p, size_t(put));
+      return size_t(put);
+    }
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::nullopt;
     sys_fail("send");
   });
@@ -69,6 +72,7 @@ inline size_t recv_some(int fd, Resource r, void* p, size_t n, const char* label
     mh.msg_iovlen = 1;
     const ssize_t got = ::recvmsg(fd, &mh, MSG_DONTWAIT);
     if (got > 0 || (got == 0 && n == 0)) {
+      this_actor().outcome(got, p, size_t(got));
       if (flags_out) *flags_out = mh.msg_flags;
       return size_t(got);
     }

@@ -46,7 +46,28 @@ TEST(ScheduleFormat, RoundTrip) {
 }
 
 TEST(ScheduleFormat, CountsPreemptions) {
-  EXPECT_EQ(sample().preemptions(), 2);  // 0 1 0 1: two switches away from an actor with steps left
+  // 0 1 0 1: every switch leaves an actor that could have gone on.
+  Schedule s = sample();
+  EXPECT_EQ(s.preemptions(), 3);
+  // A switch after a try that would block, a park or an exit is no preemption.
+  s.steps[0].end = StepEnd::would_block;
+  s.steps[1].end = StepEnd::parked;
+  EXPECT_EQ(s.preemptions(), 1);
+  s.steps[2].end = StepEnd::exited;
+  EXPECT_EQ(s.preemptions(), 0);
+  // The step ends survive the file (version 2 step-end lines).
+  std::string err;
+  auto back = parse_schedule(format_schedule(s), &err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->steps, s.steps);
+  EXPECT_NE(format_schedule(s).find("step-end 0 would-block\n"), std::string::npos);
+  // Version 1 files still parse (no step ends: every step ended at a point).
+  std::string v1 = format_schedule(sample());
+  v1.replace(0, v1.find('\n'), "ipcrace-schedule 1");
+  auto old = parse_schedule(v1, &err);
+  ASSERT_TRUE(old) << err;
+  EXPECT_EQ(old->preemptions(), 3);
+  EXPECT_NE(error_of(v1.substr(0, v1.rfind("end")) + "step-end 99 parked\nend\n").find("step end"), std::string::npos);
 }
 
 TEST(ScheduleFormat, ToleratesCommentsBlankLinesAndCrlf) {

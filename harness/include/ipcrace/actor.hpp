@@ -43,6 +43,9 @@ class Actor {
   // part of that step in the run's trace (Step::result, Step::value). Not a
   // point: it never changes the schedule.
   void outcome(int64_t result, uint64_t value = 0);
+  // The same with the payload the op moved: `result` (bytes moved or the
+  // return value) and the first kStepExcerpt bytes of [p, p+n) (Step::bytes).
+  void outcome(int64_t result, const void* p, size_t n);
 
   // A blocking op run as non-blocking tries. `try_once` returns an engaged
   // optional on success, std::nullopt when it would block; then this actor is

@@ -1,9 +1,11 @@
 // The engine runs one target, run after run, under a strategy.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ipcrace/finding.hpp"
 #include "ipcrace/params.hpp"
@@ -11,6 +13,24 @@
 #include "ipcrace/target.hpp"
 
 namespace ipcrace {
+
+// --stop-at: before step `step` is granted, every actor is parked at its
+// point (processes asleep in their futex, threads parked); on_hold is told
+// where each is and returns when the run may go on. The watchdog is not
+// running while held (it starts at the grant).
+struct HeldActor {
+  int index = 0;
+  int tid = 0;  // process mode: the actor's pid; thread mode: its thread id
+  bool alive = false, blocked = false;
+  Op pending;
+};
+struct HoldPoint {
+  int step = 0;
+  int next_actor = 0;
+  ActorMode mode = ActorMode::processes;
+  int controller_pid = 0;
+  std::vector<HeldActor> actors;
+};
 
 struct RunConfig {
   ActorMode mode = ActorMode::processes;
@@ -21,6 +41,8 @@ struct RunConfig {
   // target's own (TargetInfo::faults). At most fault_budget faults per run.
   std::optional<uint32_t> faults;
   int fault_budget = 1;
+  std::vector<int> stop_at;  // steps to hold before (HoldPoint)
+  std::function<void(const HoldPoint&)> on_hold;
 };
 
 class Engine {

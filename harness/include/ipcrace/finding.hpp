@@ -1,5 +1,6 @@
 // Outcomes of a run: the trace it took and the finding, if any.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,16 @@ enum class ActorMode : uint8_t { processes, threads, free };
 const char* actor_mode_name(ActorMode m);
 std::optional<ActorMode> actor_mode_from_name(std::string_view name);
 
+// How a granted op ended, as the controller saw it: the actor reached its
+// next point, its try would block (it waits to retry the same op), it
+// completed the op and then parked (blocked on its next op), or it exited.
+enum class StepEnd : uint8_t { point, would_block, parked, exited };
+const char* step_end_name(StepEnd e);
+std::optional<StepEnd> step_end_from_name(std::string_view name);
+
+// Bytes of a payload an op moved that a step keeps (Actor::outcome with bytes).
+inline constexpr size_t kStepExcerpt = 32;
+
 // One decision: which actor ran and the op it was granted, and what the op
 // did once it ran (when the actor told: Actor::outcome). This is the event
 // stream every reader of a run shares (oracles, race detection, traces,
@@ -36,8 +47,28 @@ struct Step {
   uint64_t value = 0;
   // The fault the strategy chose for this op instead of its normal outcome.
   FaultKind fault = FaultKind::none;
+  StepEnd end = StepEnd::point;
+  // The first bytes the op moved (a message sent or received, bytes read or
+  // written), when the actor reported them; `result` holds the full count.
+  uint8_t nbytes = 0;
+  std::array<unsigned char, kStepExcerpt> bytes{};
   bool operator==(const Step& o) const;  // actor, kind, resource, label, fault only
 };
+
+// THE preemption count (docs/architecture.md, "Preemptions"): a preemption is
+// a switch, at step i > 0, away from the actor of step i-1 while that actor
+// could have gone on: its step ended at its next point (not would-block,
+// parked or exited). Every count (run summary, minimiser, schedule file,
+// report, traces, show) is this function over a run's trace or a schedule.
+// `actor(i)` and `end(i)` describe step i of n.
+template <class ActorOf, class EndOf>
+std::vector<size_t> preemption_steps(size_t n, ActorOf actor, EndOf end) {
+  std::vector<size_t> out;
+  for (size_t i = 1; i < n; ++i)
+    if (actor(i) != actor(i - 1) && end(i - 1) == StepEnd::point) out.push_back(i);
+  return out;
+}
+std::vector<size_t> preemption_steps(const std::vector<Step>& trace);
 
 struct RunResult {
   FindingKind kind = FindingKind::none;
@@ -45,7 +76,10 @@ struct RunResult {
   std::string actor_stderr;     // captured stderr of a crashed actor (process mode)
   std::vector<Step> trace;      // every decision, in order
   std::vector<std::string> resources;  // resource names by id
-  int preemptions = 0;          // switches away from a still-enabled actor
+  int preemptions = 0;          // preemption_steps(trace).size()
+  // Steps granted when the finding was detected (an actor's failure: while
+  // it ran step detected_at - 1; deadlock, oracle, ...: after the last step).
+  int detected_at = -1;
   bool aborted = false;         // the strategy stopped the run early; no oracle ran
   bool pruned = false;          // dfs: redundant by sleep sets, not checked
   bool diverged = false;        // replay: an actor reached another op than recorded

@@ -16,7 +16,12 @@
 //   fault-budget 1                      (optional: at most this many per run)
 //   step 1 shm_load 0 counter.load      (actor, op kind, resource id, label)
 //   fault short                         (optional: the step above failed that way)
+//   step-end 7 would-block              (version 2, optional: how step 7 ended
+//                                        when not at a point: would-block,
+//                                        parked, exited; preemptions need it)
 //   end
+// Version 1 files (no step-end lines) still parse; their steps all count as
+// ending at a point, so their preemption count can be higher than a replay's.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -34,6 +39,7 @@ struct ScheduleStep {
   int resource = 0;
   std::string label;
   FaultKind fault = FaultKind::none;  // a `fault` line after the step
+  StepEnd end = StepEnd::point;  // how the step ended (file: step-end lines)
   bool operator==(const ScheduleStep&) const = default;
 };
 
@@ -65,8 +71,11 @@ struct Schedule {
   int fault_steps() const;  // steps with a fault
 
   std::vector<int> decisions() const;
-  int preemptions() const;  // switches away from an actor that still had steps next
+  int preemptions() const;  // preemption_steps (finding.hpp) over the steps
 };
+
+// The steps at which a preemption happened (preemption_steps, finding.hpp).
+std::vector<size_t> preemption_steps(const Schedule& s);
 
 // Build a schedule from a run's trace.
 Schedule schedule_from_run(const std::string& target, const Params& params, ActorMode mode,
