@@ -128,9 +128,15 @@ int cmd_list(bool as_json) {
   return kExitOk;
 }
 
+static void check_budget(const Common& c) {
+  if (c.runs == 0 && c.seconds <= 0)
+    throw UsageError("no budget: --runs 0 needs --seconds (or give --budget <N>runs,<S>s)");
+}
+
 int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
   Common c = c0;
   apply_budget(c);
+  check_budget(c);
   prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
@@ -180,6 +186,7 @@ int cmd_explore(const std::string& name, const Common& c) {
   Common cc = c;
   cc.strategy = "dfs";
   apply_budget(cc);
+  check_budget(cc);
   prepare_outputs(cc);
   cc.target_names = {targets[0]->name};
   CampaignOptions o = campaign_options(cc, *targets[0]);
@@ -189,6 +196,8 @@ int cmd_explore(const std::string& name, const Common& c) {
   o.shard_index = 0;
   o.shard_count = 1;
   const ShardSpec shard{o.strategy.dfs_shard_index, o.strategy.dfs_shard_count};
+  Progress progress(!c.json && !c.quiet);
+  o.progress = progress.callback();  // a large bound explores for minutes: say how far it got
   CampaignResult r;
   try {
     r = run_campaign(*targets[0], o);
@@ -228,6 +237,7 @@ static void write_history(const std::string& out, const TargetInfo& t, const Run
 
 int cmd_replay(const std::string& file, const std::string& actors_override, bool as_json,
                const std::string& crash_target, const std::string& history_out, const ReplayExtras& extras) {
+  if (std::string why = check_input_file(file, kMaxInputBytes); !why.empty()) throw InputError(why);
   std::string err;
   auto sched = crash_file_schedule(file, crash_target, actors_override);  // a libFuzzer crash file?
   if (!sched) sched = load_schedule(file, &err);
@@ -241,7 +251,10 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   if (!t) throw InputError(file + ": unknown target '" + sched->target + "'");
   RunConfig cfg;
   cfg.mode = actors_override.empty() ? sched->mode : parse_mode(actors_override);
-  if (cfg.mode == ActorMode::free) throw UsageError("a free run has no schedule to replay; use processes or threads");
+  if (cfg.mode == ActorMode::free) {
+    if (actors_override.empty()) throw InputError(file + ": mode free: a free run has no schedule to replay");
+    throw UsageError("--actors free: a free run has no schedule to replay; use processes or threads");
+  }
   cfg.cpu = sched_getcpu();
   cfg.faults = sched->faults;  // a v1 file has none
   cfg.fault_budget = sched->fault_budget;

@@ -2,7 +2,10 @@
 // Flags are declared here, in one table per subcommand; exit codes are in
 // ipcrace/exit_codes.hpp.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 
 #include "bench.hpp"
@@ -21,12 +24,33 @@ using namespace ipcrace::cli;
 
 namespace {
 
+// Unsigned counts: digits only (no sign), within 64 bits: "-1" and "2^64" are
+// usage errors, not silently wrapped.
+const CLI::Validator kUnsigned(
+    [](std::string& v) -> std::string {
+      uint64_t out = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+      if (v.empty() || v[0] == '-' || v[0] == '+' || ec != std::errc() || p != v.data() + v.size())
+        return "must be a whole number from 0 to 18446744073709551615, got '" + v + "'";
+      return "";
+    },
+    "UINT");
+// Seconds: finite and not negative (no nan, inf, -1).
+const CLI::Validator kSeconds(
+    [](std::string& v) -> std::string {
+      char* end = nullptr;
+      double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || !std::isfinite(d) || d < 0) return "must be a finite number of seconds >= 0, got '" + v + "'";
+      return "";
+    },
+    "SECONDS");
+
 void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   if (with_strategy)
     sub->add_option("--strategy", c.strategy, "random | pct | pos | dfs")->capture_default_str();
-  sub->add_option("--runs", c.runs, "run budget per target (0: none)")->capture_default_str();
-  sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)");
-  sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str();
+  sub->add_option("--runs", c.runs, "run budget per target (0: none)")->capture_default_str()->check(kUnsigned);
+  sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)")->check(kSeconds);
+  sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str()->check(kUnsigned);
   sub->add_option("--actors", c.actors, "processes | threads | free")->capture_default_str();
   sub->add_option("--out", c.out, "directory for findings' schedule files")->capture_default_str();
   sub->add_option("--param", c.params, "workload parameter name=value (repeatable)");
@@ -89,6 +113,7 @@ int main(int argc, char** argv) {
 
   Common exp_c;
   exp_c.runs = 100000;
+  exp_c.seconds = 600;  // default budget: a large bound stops after 10 minutes (with a progress line), not never
   std::string exp_target;
   auto* explore = app.add_subcommand("explore", "exhaustive bounded exploration (dfs with sleep sets)");
   explore->add_option("target", exp_target, "target name")->required();
@@ -175,7 +200,7 @@ int main(int argc, char** argv) {
   minimize->add_option("schedule", min_o.file, "schedule file with a finding")->required();
   minimize->add_option("-o,--out", min_o.out, "output schedule file (default: <schedule>-min.schedule)");
   minimize->add_option("--max-runs", min_o.max_runs, "candidate runs budget (0: none)")->capture_default_str()->check(CLI::Range(0, 100000000));
-  minimize->add_option("--seconds", min_o.seconds, "time budget in seconds (0: none)")->capture_default_str()->check(CLI::Range(0.0, 1e9));
+  minimize->add_option("--seconds", min_o.seconds, "time budget in seconds (0: none)")->capture_default_str()->check(kSeconds)->check(CLI::Range(0.0, 1e9));
   minimize->add_flag("--no-workload", min_o.no_workload, "keep the workload parameters; shrink only the decisions");
   minimize->add_flag("--json", min_o.json, "machine-readable output");
   minimize->add_flag("-q,--quiet", min_o.quiet, "no progress lines");

@@ -70,4 +70,17 @@ std::string check_writable_dir(const std::string& dir) {
   return "";
 }
 
+std::string check_input_file(const std::string& path, size_t cap) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return "cannot open " + path + ": " + std::strerror(errno);
+  if (!S_ISREG(st.st_mode))
+    return path + ": not a regular file (" +
+           (S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : "a socket or other") +
+           "); input files must be regular files";
+  if (size_t(st.st_size) > cap)
+    return path + ": " + std::to_string(st.st_size) + " bytes, more than the " + std::to_string(cap >> 20) +
+           " MiB an input file may have";
+  return "";
+}
+
 }  // namespace ipcrace

@@ -297,6 +297,10 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
 }
 
 std::optional<Schedule> load_schedule(const std::string& path, std::string* error) {
+  if (std::string why = check_input_file(path, kMaxScheduleBytes); !why.empty()) {  // no FIFO, device, huge file
+    if (error) *error = why;
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (error) *error = "cannot open " + path + ": " + std::strerror(errno);
