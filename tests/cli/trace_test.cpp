@@ -105,8 +105,10 @@ TEST(Trace, LostUpdateShowsTheTwoLoadsThatReadTheSameValueAndTheTwoStores) {
   EXPECT_NE(t.out.find("finding: assertion, detected"), std::string::npos) << t.out;
   // The other direction: the atomic counter never has two loads of one value
   // followed by two stores (it has no plain loads and stores at all).
-  auto clean = test::run_cmd({"run", "shm.counter.atomic", "--runs", "1", "--json", "--out", scratch("atomic").string()});
+  const auto dir = scratch("atomic");
+  auto clean = test::run_cmd({"run", "shm.counter.atomic", "--runs", "1", "--json", "--out", dir.string()});
   EXPECT_EQ(clean.code, kExitOk) << clean.err;
+  fs::remove_all(dir);
 }
 
 TEST(Trace, MisroutedReplyShowsTheBytesOfTheReplyTheWrongCallerGot) {
