@@ -173,7 +173,7 @@ std::string junit_for_gate(const std::vector<GateLine>& lines) {
       std::string per;
       int missed = 0;
       for (auto v : g.runs_to_find) per += (per.empty() ? "" : " ") + std::to_string(v), missed += v < 0;
-      c.out = "runs to find per pct seed (-1: not found within " + std::to_string(g.target->budget_runs) + "): " + per;
+      c.out = "runs to find per " + g.strategy + " seed (-1: not found within " + std::to_string(g.target->budget_runs) + "): " + per;
       if (!g.pass) c.failure = "racy target not found for " + std::to_string(missed) + " seeds";
     } else {
       c.out = std::to_string(g.total_runs) + " runs, clean expected";
@@ -293,7 +293,7 @@ json sarif_for_gate(const std::vector<GateLine>& lines) {
                      {"message",
                       {{"text", g.target->name + ": the known race was not found within " +
                                     std::to_string(g.target->budget_runs) + " runs for " + std::to_string(missed) +
-                                    " of " + std::to_string(g.runs_to_find.size()) + " pct seeds"}}},
+                                    " of " + std::to_string(g.runs_to_find.size()) + " " + g.strategy + " seeds"}}},
                      {"locations", location(g.target)},
                      {"partialFingerprints", {{"ipcraceTarget/v1", g.target->name + "/not-found"}}},
                      {"properties", {{"target", g.target->name}, {"runs_to_find", g.runs_to_find}}}});

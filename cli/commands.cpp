@@ -82,6 +82,7 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
   o.strategy.seed = c.seed;
   o.strategy.pct_depth = c.depth;
   o.strategy.preemption_bound = c.preemptions;
+  o.strategy.auto_adapt = c.adapt;
   try {
     (void)make_strategy(o.strategy);
   } catch (const std::invalid_argument& e) {
@@ -106,6 +107,11 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
   const ShardSpec shard = shard_spec(c);
   o.shard_index = shard.index;
   o.shard_count = shard.count;
+  try {
+    (void)auto_adapts(o);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
   return o;
 }
 
@@ -326,10 +332,10 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
     for (const TargetInfo* t : targets) {
       GateLine line;
       line.target = t;
+      line.strategy = c.strategy;
       if (t->expect() == Expect::finding) {
         for (int s = 1; s <= seeds; ++s) {
           Common cc = c;
-          cc.strategy = "pct";
           cc.seed = uint64_t(s);
           cc.runs = uint64_t(t->budget_runs);
           cc.stop_at_first = true;

@@ -18,19 +18,20 @@ struct ReplayExtras {
 };
 
 struct Common {
-  std::string strategy = "pct";
+  std::string strategy = "auto";
   uint64_t runs = 1000;
   double seconds = 0;
   uint64_t seed = 1;
   std::string actors = "processes";
   std::string out = "ipcrace-findings";
   std::vector<std::string> params;  // k=v
-  int depth = 3;
+  int depth = 0;  // pct: 0 = from the probe's adaptive phase
   int preemptions = 2;
   int watchdog_ms = 3000;
   int step_limit = 20000;
   int cpu = -2;  // -2: the CPU we start on; -1: no pinning
   bool stop_at_first = false;
+  bool adapt = false;  // auto: reallocate between epochs
   bool no_minimize = false;  // run: keep findings as found (default: minimise the first one)
   bool json = false;
   bool quiet = false;

@@ -47,14 +47,14 @@ const CLI::Validator kSeconds(
 
 void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   if (with_strategy)
-    sub->add_option("--strategy", c.strategy, "random | pct | pos | dfs")->capture_default_str();
+    sub->add_option("--strategy", c.strategy, "auto | surw | pct | pos | random | dfs (gate: for racy targets)")->capture_default_str();
   sub->add_option("--runs", c.runs, "run budget per target (0: none)")->capture_default_str()->check(kUnsigned);
   sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)")->check(kSeconds);
   sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str()->check(kUnsigned);
   sub->add_option("--actors", c.actors, "processes | threads | free")->capture_default_str();
   sub->add_option("--out", c.out, "directory for findings' schedule files")->capture_default_str();
   sub->add_option("--param", c.params, "workload parameter name=value (repeatable)");
-  sub->add_option("--depth", c.depth, "pct bug depth d")->capture_default_str()->check(CLI::Range(1, 20));
+  sub->add_option("--depth", c.depth, "pct bug depth d (0: adaptive, from probe runs)")->capture_default_str()->check(CLI::Range(0, 20));
   sub->add_option("--preemptions", c.preemptions, "dfs preemption bound")->capture_default_str()->check(CLI::Range(0, 20));
   sub->add_option("--watchdog-ms", c.watchdog_ms, "hang watchdog per step")->capture_default_str()->check(CLI::Range(1, 3600000));
   sub->add_option("--step-limit", c.step_limit, "livelock guard: steps per run")->capture_default_str()->check(CLI::Range(1, 100000000));
@@ -65,6 +65,9 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   sub->add_option("--fault-budget", c.fault_budget, "at most this many faults per run")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
   sub->add_flag("--stop-at-first", c.stop_at_first, "stop a target's campaign at its first finding");
+  sub->add_flag("--adapt", c.adapt,
+                "auto: after a warm-up, epochs give more runs to the members finding new interleaving coverage "
+                "(identical for any --jobs; not with --shard)");
   sub->add_flag("--json", c.json, "machine-readable output on stdout");
   sub->add_flag("-q,--quiet", c.quiet, "no progress lines");
   sub->add_option("--jobs,-j", c.jobs, "parallel worker processes, one CPU each (results identical for any N; dfs: 1)")
@@ -148,14 +151,14 @@ int main(int argc, char** argv) {
   bool gate_all = false;
   int gate_seeds = 10;
   uint64_t gate_clean_runs = 2000;
-  std::vector<std::string> gate_strategies{"random", "pct", "pos"};
+  std::vector<std::string> gate_strategies{"surw", "random", "pct", "pos"};
   auto* gate = app.add_subcommand("gate", "check every target against its expected verdict (CI)");
   gate->add_option("targets", gate_targets, "target names");
   gate->add_flag("--all", gate_all, "every registered target");
-  gate->add_option("--seeds", gate_seeds, "racy targets: pct seeds that must each find the bug")->capture_default_str()->check(CLI::Range(1, 1000));
+  gate->add_option("--seeds", gate_seeds, "racy targets: seeds that must each find the bug (under --strategy, default auto)")->capture_default_str()->check(CLI::Range(1, 1000));
   gate->add_option("--clean-runs", gate_clean_runs, "synchronised targets: runs per strategy with no finding")->capture_default_str();
   gate->add_option("--strategies", gate_strategies, "strategies for synchronised targets")->delimiter(',')->capture_default_str();
-  add_campaign_flags(gate, gate_c, false);
+  add_campaign_flags(gate, gate_c, true);
 
   BenchOptions bench_o;
   auto* bench = app.add_subcommand("bench", "measure the scheduler against the raw futex floor");
@@ -167,6 +170,9 @@ int main(int argc, char** argv) {
   auto* verdicts = app.add_subcommand("verdicts", "the verdict table (markdown): runs to find per strategy, free-run baseline");
   verdicts->add_option("--seeds", verdict_o.seeds, "seeds per strategy")->capture_default_str()->check(CLI::Range(1, 1000));
   verdicts->add_option("--cap", verdict_o.cap, "runs per seed before giving up")->capture_default_str();
+  std::string verdict_strategies = "auto,surw,pct,pos,random";
+  verdicts->add_option("--strategies", verdict_strategies, "comma-separated strategies, one column each (the first: the free-run baseline's wall time)")
+      ->capture_default_str();
   verdicts->add_option("targets", verdict_o.targets, "targets or patterns (default: every target)");
 
   CheckHistoryOptions ch_o;
@@ -240,7 +246,15 @@ int main(int argc, char** argv) {
     if (*check_history) return cmd_check_history(ch_o);
     if (*bench_history) return cmd_bench_history(bh_o);
     if (*bench) return cmd_bench(bench_o);
-    if (*verdicts) return cmd_verdicts(verdict_o);
+    if (*verdicts) {
+      verdict_o.strategies.clear();
+      for (size_t b = 0, e; b <= verdict_strategies.size(); b = e + 1) {
+        e = verdict_strategies.find(',', b);
+        if (e == std::string::npos) e = verdict_strategies.size();
+        if (e > b) verdict_o.strategies.push_back(verdict_strategies.substr(b, e - b));
+      }
+      return cmd_verdicts(verdict_o);
+    }
     if (*merge) return cmd_merge(merge_o);
     if (*gate) return cmd_gate(gate_targets, gate_all, gate_c, gate_seeds, gate_clean_runs, gate_strategies);
   } catch (const UsageError& e) {

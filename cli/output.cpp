@@ -71,6 +71,7 @@ json gate_json(const GateLine& g) {
   if (g.target->expect() == Expect::finding) {
     j["runs_to_find"] = g.runs_to_find;
     j["budget_runs"] = g.target->budget_runs;
+    j["strategy"] = g.strategy;
   }
   json u = json::array();
   for (const auto& r : g.unexpected) u.push_back(campaign_json(r));
@@ -139,8 +140,8 @@ void print_gate_line(const GateLine& g, int seeds, uint64_t clean_runs, const st
     for (auto v : g.runs_to_find)
       if (v > 0) hit.push_back(v);
     int64_t mx = hit.empty() ? 0 : *std::max_element(hit.begin(), hit.end());
-    std::printf("%s %-34s found under pct for %d/%d seeds (median %s runs, max %lld; budget %d)\n",
-                g.pass ? "PASS" : "FAIL", t.name.c_str(), found, seeds, median_str(hit).c_str(),
+    std::printf("%s %-34s found under %s for %d/%d seeds (median %s runs, max %lld; budget %d)\n",
+                g.pass ? "PASS" : "FAIL", t.name.c_str(), g.strategy.c_str(), found, seeds, median_str(hit).c_str(),
                 static_cast<long long>(mx), t.budget_runs);
   } else {
     std::string s;

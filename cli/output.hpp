@@ -11,6 +11,7 @@ namespace ipcrace::cli {
 
 struct GateLine {
   const TargetInfo* target;
+  std::string strategy = "auto";  // racy: the strategy each seed ran
   bool pass = false;
   std::vector<int64_t> runs_to_find;  // racy: per seed, -1 = not found within budget
   uint64_t total_runs = 0;

@@ -1,21 +1,25 @@
 // ipcrace verdicts: the verdict table of the README, generated from the
 // harness. Per target: family, variant, bug class, expected verdict; per racy
-// target: the median number of runs to the first finding over N seeds under
-// pct and under random, and, as the baseline users have today, how often
-// free-run mode (real concurrency, no scheduler) hits the bug in the same
-// wall-clock budget that pct needed for all N seeds. For a program target
-// (ipcrace exec) the baseline is a plain shell-style stress loop of the same
-// binary: fork + exec of its command line, no scheduler, runs counted whose
-// exit status differs from the expected one, for the same wall time.
+// target and strategy: for how many of N seeds a campaign found the bug within
+// the cap, and the median and the maximum number of runs to the first
+// finding; and, as the baseline users have today, how often free-run mode
+// (real concurrency, no scheduler) hits the bug in the wall-clock time the
+// first strategy needed for all N seeds. Below the table: the geometric mean
+// of the medians per strategy and how the first strategy (auto) compares with
+// the best single one on each target. For a program target (ipcrace exec)
+// the baseline is a plain shell-style stress loop of the same binary: fork +
+// exec of its command line, no scheduler, runs counted whose exit status
+// differs from the expected one, for the same wall time.
 #include "verdicts.hpp"
 
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -49,14 +53,15 @@ Found runs_to_find(const TargetInfo& t, const std::string& strategy, int seeds, 
   return f;
 }
 
-std::string median(std::vector<int64_t> v, uint64_t cap) {
-  std::sort(v.begin(), v.end(), [](int64_t a, int64_t b) { return (a < 0 ? INT64_MAX : a) < (b < 0 ? INT64_MAX : b); });
-  int64_t m = v[v.size() / 2];
-  int missed = int(std::count(v.begin(), v.end(), -1));
-  std::string s = m < 0 ? ">" + std::to_string(cap) : std::to_string(m);
-  if (missed) s += " (" + std::to_string(missed) + " of " + std::to_string(v.size()) + " seeds not found)";
-  return s;
+// Not found counts as cap + 1, so a median or maximum over missed seeds is above the cap.
+std::vector<int64_t> sorted_runs(std::vector<int64_t> v, uint64_t cap) {
+  for (auto& x : v)
+    if (x < 0) x = int64_t(cap) + 1;
+  std::sort(v.begin(), v.end());
+  return v;
 }
+int64_t median_of(const std::vector<int64_t>& sorted) { return sorted[sorted.size() / 2]; }
+std::string runs_text(int64_t v, uint64_t cap) { return v > int64_t(cap) ? ">" + std::to_string(cap) : std::to_string(v); }
 
 // A corpus program's bug class: the "Bug (...)" of its header comment.
 std::string program_bug_class(const TargetInfo& t) {
@@ -107,41 +112,90 @@ std::string stress_loop(const TargetInfo& t, double seconds) {
 }  // namespace
 
 int cmd_verdicts(const VerdictOptions& o) {
+  if (o.strategies.empty()) throw UsageError("--strategies needs at least one strategy");
+  for (const auto& s : o.strategies) {
+    StrategyOptions so;
+    so.name = s;
+    try {
+      if (!make_strategy(so)->independent_runs()) throw UsageError("--strategies: " + s + " has no independent runs");
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
+  const std::vector<const TargetInfo*> targets = select_targets(o.targets, o.targets.empty());
   const int cpu = sched_getcpu();
-  std::printf("| target | family | variant | bug class | expect | pct: median runs to find | random: median runs to find | free run: hits in pct's wall time |\n");
-  std::printf("|---|---|---|---|---|---|---|---|\n");
-  for (const TargetInfo* tp : select_targets(o.targets, o.targets.empty())) {
-    const TargetInfo& t = *tp;
-    std::string pct = "-", rnd = "-", free_hits = "-";
-    if (t.expect() == Expect::finding) {
-      Found p = runs_to_find(t, "pct", o.seeds, o.cap, cpu);
-      Found r = runs_to_find(t, "random", o.seeds, o.cap, cpu);
-      pct = median(p.runs, o.cap);
-      rnd = median(r.runs, o.cap);
-      if (!t.exec.empty()) {
-        free_hits = stress_loop(t, std::max(p.seconds, 0.05));
-        std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", t.name.c_str(), t.family.c_str(),
-                    variant_name(t.variant), program_bug_class(t).c_str(), expect_name(t.expect()), pct.c_str(), rnd.c_str(),
-                    free_hits.c_str());
-        std::fflush(stdout);
-        continue;
-      }
+  const size_t ns = o.strategies.size();
+  std::printf("| target | family | variant | bug class | expect |");
+  for (const auto& s : o.strategies) std::printf(" %s: found, median, max runs |", s.c_str());
+  std::printf(" free run: hits in %s's wall time |\n|---|---|---|---|---|", o.strategies[0].c_str());
+  for (size_t i = 0; i <= ns; ++i) std::printf("---|");
+  std::printf("\n");
+  std::fflush(stdout);
+  std::vector<std::vector<double>> log_medians(ns);
+  std::vector<std::string> notes;
+  int racy = 0, within = 0, first_best_or_tie = 0;
+  for (const TargetInfo* t : targets) {
+    const std::string bug_class = t->exec.empty() ? t->bug_class : program_bug_class(*t);
+    std::printf("| %s | %s | %s | %s | %s |", t->name.c_str(), t->family.c_str(), variant_name(t->variant),
+                bug_class.c_str(), expect_name(t->expect()));
+    if (t->expect() != Expect::finding) {
+      for (size_t i = 0; i <= ns; ++i) std::printf(" - |");
+      std::printf("\n");
+      std::fflush(stdout);
+      continue;
+    }
+    ++racy;
+    std::vector<int64_t> med(ns);
+    double first_seconds = 0;
+    for (size_t i = 0; i < ns; ++i) {
+      Found f = runs_to_find(*t, o.strategies[i], o.seeds, o.cap, cpu);
+      if (i == 0) first_seconds = f.seconds;
+      auto v = sorted_runs(f.runs, o.cap);
+      const int found = int(std::count_if(f.runs.begin(), f.runs.end(), [](int64_t x) { return x > 0; }));
+      med[i] = median_of(v);
+      log_medians[i].push_back(std::log(double(med[i])));
+      std::printf(" %d/%d, %s, %s |", found, o.seeds, runs_text(med[i], o.cap).c_str(),
+                  runs_text(v.back(), o.cap).c_str());
+      std::fflush(stdout);
+    }
+    if (!t->exec.empty()) {
+      std::printf(" %s |\n", stress_loop(*t, std::max(first_seconds, 0.05)).c_str());
+    } else {
       CampaignOptions f;
       f.run.mode = ActorMode::free;
       f.runs = 0;
-      f.seconds = std::max(p.seconds, 0.05);
-      CampaignResult fr = run_campaign(t, f);
-      char buf[96];
-      std::snprintf(buf, sizeof buf, "%llu of %llu runs (%.2f s)", static_cast<unsigned long long>(fr.findings),
-                    static_cast<unsigned long long>(fr.runs), fr.seconds);
-      free_hits = buf;
+      f.seconds = std::max(first_seconds, 0.05);
+      CampaignResult fr = run_campaign(*t, f);
+      std::printf(" %llu of %llu runs (%.2f s) |\n", static_cast<unsigned long long>(fr.findings),
+                  static_cast<unsigned long long>(fr.runs), fr.seconds);
     }
-    std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", t.name.c_str(), t.family.c_str(), variant_name(t.variant),
-                t.bug_class.c_str(), expect_name(t.expect()), pct.c_str(), rnd.c_str(), free_hits.c_str());
     std::fflush(stdout);
+    if (ns > 1) {
+      const int64_t best = *std::min_element(med.begin() + 1, med.end());
+      within += double(med[0]) <= 1.5 * double(best);
+      first_best_or_tie += med[0] <= best;
+      if (double(med[0]) > 1.5 * double(best))
+        notes.push_back(t->name + " (" + std::to_string(med[0]) + " against " + std::to_string(best) + ")");
+    }
   }
-  std::printf("\n%d seeds per strategy, at most %llu runs each; processes mode; generated by `ipcrace verdicts`.\n",
-              o.seeds, static_cast<unsigned long long>(o.cap));
+  std::printf("\n%d seeds per strategy, at most %llu runs each; processes mode; runs to the first finding count the "
+              "campaign's runs (pct, surw and auto also make %s probe runs first, with fixed seeds, not counted); "
+              "generated by `ipcrace verdicts`.\n",
+              o.seeds, static_cast<unsigned long long>(o.cap), "a few");
+  if (racy > 0) {
+    std::printf("\nGeometric mean over the %d racy targets of the median runs to the first finding:", racy);
+    for (size_t i = 0; i < ns; ++i) {
+      double sum = 0;
+      for (double x : log_medians[i]) sum += x;
+      std::printf(" %s %.2f%s", o.strategies[i].c_str(), std::exp(sum / double(racy)), i + 1 < ns ? "," : ".\n");
+    }
+    if (ns > 1) {
+      std::printf("%s's median is within 1.5x of the best other strategy's on %d of %d racy targets "
+                  "(the best or tied on %d)%s",
+                  o.strategies[0].c_str(), within, racy, first_best_or_tie, notes.empty() ? ".\n" : "; not on:");
+      for (size_t i = 0; i < notes.size(); ++i) std::printf(" %s%s", notes[i].c_str(), i + 1 < notes.size() ? "," : ".\n");
+    }
+  }
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "ipcrace/portfolio.hpp"
 #include "ipcrace/rng.hpp"
 
 namespace ipcrace {
@@ -16,13 +17,23 @@ int probe_steps(Engine& engine) {
   return std::max<int>(1, static_cast<int>(r.trace.size()));
 }
 
+bool auto_adapts(const CampaignOptions& o) {
+  if (o.strategy.name != "auto" || !o.strategy.auto_adapt) return false;
+  if (o.shard_count > 1)
+    throw std::invalid_argument("auto's reallocation (--adapt) needs every earlier run's results: it does not shard");
+  return true;
+}
+
 CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts) {
   if (opts.runs == 0 && opts.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   Engine engine(target, opts.overrides, opts.run);
   StrategyOptions so = opts.strategy;
-  if (so.name == "pct" && so.pct_steps_hint <= 0 && opts.run.mode != ActorMode::free) so.pct_steps_hint = probe_steps(engine);
+  prepare_strategy(engine, so);
+  const bool portfolio = auto_adapts(opts);
+  PortfolioLedger ledger;
+  if (portfolio) so.auto_weights = ledger.weights;
   auto strategy = make_strategy(so);
 
   CampaignResult res;
@@ -40,6 +51,11 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
     if (opts.runs && k >= shard_runs) break;
     const uint64_t i = opts.global_index(k);  // the global run index
     if (opts.seconds > 0 && elapsed() >= opts.seconds) break;
+    if (portfolio && i == ledger.epoch_end()) {  // the next epoch's weights: from every run before it
+      ledger.next_epoch();
+      so.auto_weights = ledger.weights;
+      strategy = make_strategy(so);
+    }
     if (!strategy->new_run(i)) {
       res.exhausted = true;
       break;
@@ -48,9 +64,11 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
     const uint64_t rs = run_seed(so.seed, strategy->independent_runs() ? i : 0);
     RunResult r = engine.run(*strategy, rs);
     ++res.runs;
+    if (portfolio) ledger.record(i, interleaving_pairs(r));
     if (r.pruned) ++res.pruned;
     if (r.found()) {
       ++res.findings;
+      res.finding_runs.push_back(i);
       ++res.by_kind[static_cast<size_t>(r.kind)];
       bool first = res.first_finding_run < 0;
       bool new_kind = res.by_kind[static_cast<size_t>(r.kind)] == 1;

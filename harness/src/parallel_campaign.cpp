@@ -21,6 +21,7 @@
 #include <system_error>
 
 #include "cleanup.hpp"
+#include "ipcrace/portfolio.hpp"
 #include "ipcrace/rng.hpp"
 
 namespace ipcrace {
@@ -46,21 +47,25 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
-// Worker w of n: run indices w, w+n, ... and describe what happened.
-// Lines: "F <index> <kind>" per finding, "C <index> <bytes>\n<schedule text>"
-// for the first finding of each kind in this worker, "R <runs> <pruned>",
-// "S <summary>", or "E <error>" on failure.
-std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, int n, Shared* sh) {
+// Worker w of n in the epoch [begin, end) of this shard's runs: its runs
+// k = begin+w, begin+w+n, ..., each the global run index i = global_index(k)
+// (without shards, k == i), and describe what happened. Lines: "F <index> <kind>" per finding,
+// "C <index> <bytes>\n<schedule text>" for the first finding of each kind in
+// this worker, "P <index> <pair hashes...>" per run under auto (its
+// interleaving coverage), "R <runs> <pruned>", "S <summary>", or "E <error>".
+std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, int n, uint64_t begin, uint64_t end,
+                        Shared* sh) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
   std::ostringstream out;
   Engine engine(target, opts.overrides, opts.run);
   StrategyOptions so = opts.strategy;
-  if (so.name == "pct" && so.pct_steps_hint <= 0 && opts.run.mode != ActorMode::free) so.pct_steps_hint = probe_steps(engine);
+  prepare_strategy(engine, so);
   auto strategy = make_strategy(so);
+  const bool portfolio = so.name == "auto";
   uint64_t runs = 0, pruned = 0;
   std::array<bool, 7> kind_seen{};
-  for (uint64_t k = uint64_t(w);; k += uint64_t(n)) {  // k: this shard's run count; i: the global index
+  for (uint64_t k = begin + uint64_t(w); k < end; k += uint64_t(n)) {
     if (opts.runs && k >= opts.shard_runs()) break;
     const uint64_t i = opts.global_index(k);
     if (opts.seconds > 0 && std::chrono::duration<double>(clock::now() - t0).count() >= opts.seconds) break;
@@ -69,8 +74,13 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
     const uint64_t rs = run_seed(so.seed, i);
     RunResult r = engine.run(*strategy, rs);
     ++runs;
-    sh->worker[w].runs.store(runs, std::memory_order_relaxed);
+    sh->worker[w].runs.fetch_add(1, std::memory_order_relaxed);
     if (r.pruned) ++pruned;
+    if (portfolio) {
+      out << "P " << i;
+      for (uint64_t h : interleaving_pairs(r)) out << ' ' << h;
+      out << '\n';
+    }
     if (!r.found()) continue;
     sh->worker[w].findings.fetch_add(1, std::memory_order_relaxed);
     out << "F " << i << ' ' << int(r.kind) << '\n';
@@ -100,6 +110,7 @@ struct WorkerReport {
   int error_errno = 0;
   std::vector<std::pair<uint64_t, FindingKind>> findings;
   std::map<uint64_t, std::string> schedules;  // run index -> schedule text
+  std::vector<std::pair<uint64_t, std::vector<uint64_t>>> pairs;  // auto: per run, its coverage
 };
 
 WorkerReport parse_report(const std::string& s) {
@@ -126,6 +137,14 @@ WorkerReport parse_report(const std::string& s) {
         in >> i >> len;
         rep.schedules[i] = s.substr(pos, len);
         pos += len;
+        break;
+      }
+      case 'P': {
+        uint64_t i, h;
+        in >> i;
+        std::vector<uint64_t> hs;
+        while (in >> h) hs.push_back(h);
+        rep.pairs.emplace_back(i, std::move(hs));
         break;
       }
       case 'R':
@@ -157,22 +176,14 @@ std::vector<int> allowed_cpus() {
   return cpus;
 }
 
-CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions& opts, int jobs) {
-  if (jobs <= 1 || !make_strategy(opts.strategy)->independent_runs()) return run_campaign(target, opts);
-  if (opts.runs == 0 && opts.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
-  if (jobs > 256) throw std::invalid_argument("--jobs is at most 256");
-  if (opts.shard_count == 0 || opts.shard_index >= opts.shard_count)
-    throw std::invalid_argument("shard index must be below the shard count");
-  if (opts.runs && uint64_t(jobs) > opts.shard_runs()) jobs = int(std::max<uint64_t>(1, opts.shard_runs()));
-  if (jobs <= 1) return run_campaign(target, opts);
+namespace {
+
+// One epoch [begin, end) over `jobs` worker processes; their reports.
+std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOptions& opts, int jobs, uint64_t begin,
+                                    uint64_t end, Shared* sh, uint64_t runs_before, uint64_t findings_before,
+                                    double seconds_before) {
   using clock = std::chrono::steady_clock;
   const auto t0 = clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
-
-  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
-  auto* sh = new (mem) Shared;
-  sh->stop_index.store(std::numeric_limits<int64_t>::max());
   for (auto& c : sh->worker) c.runs = 0, c.findings = 0;
 
   // Worker w runs on the w-th allowed CPU after the one the campaign was given.
@@ -205,7 +216,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
         CampaignOptions o = opts;
         o.progress = {};
         if (opts.run.cpu >= 0 && !cpus.empty()) o.run.cpu = cpus[(base + size_t(w)) % cpus.size()];
-        report = worker_body(target, o, w, jobs, sh);
+        report = worker_body(target, o, w, jobs, begin, end, sh);
       } catch (const std::system_error& e) {
         report = "E " + std::to_string(e.code().value()) + " " + e.what() + "\n";
       } catch (const std::exception& e) {
@@ -245,9 +256,11 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     }
     if (opts.progress && clock::now() - last_progress > std::chrono::milliseconds(100)) {
       last_progress = clock::now();
-      uint64_t runs = 0, findings = 0;
+      uint64_t runs = runs_before, findings = findings_before;
       for (int w = 0; w < jobs; ++w) runs += sh->worker[w].runs, findings += sh->worker[w].findings;
-      opts.progress({&target, runs, opts.shard_runs(), elapsed(), opts.seconds, findings});
+      opts.progress({&target, runs, opts.shard_runs(),
+                     seconds_before + std::chrono::duration<double>(clock::now() - t0).count(), opts.seconds,
+                     findings});
     }
   }
   for (int fd : fds) ::close(fd);
@@ -259,7 +272,6 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) failure = "a campaign worker died";
   }
   for (int h : worker_handles) cleanup::remove_worker(h);
-  munmap(mem, sizeof(Shared));
 
   std::vector<WorkerReport> reps;
   for (const auto& b : bufs) reps.push_back(parse_report(b));
@@ -269,16 +281,91 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
       throw std::runtime_error(r.error);
     }
   if (!failure.empty()) throw std::runtime_error(failure);
+  return reps;
+}
 
-  // Merge in run-index order, exactly as one process would have seen them.
+}  // namespace
+
+CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions& opts0, int jobs) {
+  if (jobs <= 1 || !make_strategy(opts0.strategy)->independent_runs()) return run_campaign(target, opts0);
+  if (opts0.runs == 0 && opts0.seconds <= 0) throw std::invalid_argument("a campaign needs a budget: runs or seconds");
+  if (jobs > 256) throw std::invalid_argument("--jobs is at most 256");
+  if (opts0.shard_count == 0 || opts0.shard_index >= opts0.shard_count)
+    throw std::invalid_argument("shard index must be below the shard count");
+  if (opts0.runs && uint64_t(jobs) > opts0.shard_runs()) jobs = int(std::max<uint64_t>(1, opts0.shard_runs()));
+  if (jobs <= 1) return run_campaign(target, opts0);
+  using clock = std::chrono::steady_clock;
+  const auto t0 = clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - t0).count(); };
+
+  // The probe runs once, here; every worker gets its figures.
+  CampaignOptions opts = opts0;
+  if (strategy_uses_probe(opts.strategy.name) && opts.run.mode != ActorMode::free) {
+    Engine engine(target, opts.overrides, opts.run);
+    prepare_strategy(engine, opts.strategy);
+  }
+  const bool portfolio = auto_adapts(opts);
+  PortfolioLedger ledger;
+
+  void* mem = mmap(nullptr, sizeof(Shared), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
+  auto* sh = new (mem) Shared;
+  sh->stop_index.store(std::numeric_limits<int64_t>::max());
+
+  // Epochs (auto: the ledger's; otherwise one), each merged in run-index
+  // order before the next starts, exactly as one process would have seen them.
   std::vector<std::pair<uint64_t, FindingKind>> all;
-  for (const auto& r : reps) all.insert(all.end(), r.findings.begin(), r.findings.end());
-  std::sort(all.begin(), all.end());
-  uint64_t cutoff = std::numeric_limits<uint64_t>::max();  // a global run index
-  if (opts.stop_at_first && !all.empty()) cutoff = all.front().first;
-  const uint64_t cutoff_k = cutoff == std::numeric_limits<uint64_t>::max()
-                                ? cutoff
-                                : (cutoff - opts.shard_index) / opts.shard_count;  // the same run, counted in this shard
+  std::map<uint64_t, std::string> schedules;
+  uint64_t total_runs = 0, total_pruned = 0;
+  std::string summary;
+  uint64_t cutoff = std::numeric_limits<uint64_t>::max();
+  try {
+    for (uint64_t begin = 0;;) {
+      uint64_t end = portfolio ? ledger.epoch_end() : std::numeric_limits<uint64_t>::max();
+      if (opts.runs) end = std::min(end, opts.shard_runs());
+      if (begin >= end) break;
+      CampaignOptions eo = opts;
+      if (portfolio) eo.strategy.auto_weights = ledger.weights;
+      if (opts.seconds > 0) {
+        eo.seconds = opts.seconds - elapsed();
+        if (eo.seconds <= 0) break;
+      }
+      auto reps = run_epoch(target, eo, jobs, begin, end, sh, total_runs, all.size(), elapsed());
+      std::vector<std::pair<uint64_t, FindingKind>> found;
+      for (const auto& r : reps) found.insert(found.end(), r.findings.begin(), r.findings.end());
+      std::sort(found.begin(), found.end());
+      if (opts.stop_at_first && !found.empty()) cutoff = found.front().first;
+      const uint64_t cutoff_k = cutoff == std::numeric_limits<uint64_t>::max()
+                                    ? cutoff
+                                    : (cutoff - opts.shard_index) / opts.shard_count;  // the same run, counted in this shard
+      bool short_epoch = false;
+      for (int w = 0; w < jobs; ++w) {
+        const auto& r = reps[size_t(w)];
+        const uint64_t first = begin + uint64_t(w);
+        const uint64_t last = std::min(end, cutoff_k == std::numeric_limits<uint64_t>::max() ? end : cutoff_k + 1);
+        const uint64_t planned = first < last ? (last - 1 - first) / uint64_t(jobs) + 1 : 0;
+        short_epoch |= r.runs < planned;
+        total_runs += std::min<uint64_t>(r.runs, planned);
+        total_pruned += r.pruned;
+        for (const auto& [i, text] : r.schedules) schedules.emplace(i, text);
+      }
+      all.insert(all.end(), found.begin(), found.end());
+      summary = reps[0].summary;
+      if (portfolio) {
+        std::vector<std::pair<uint64_t, std::vector<uint64_t>>> pairs;
+        for (auto& r : reps) pairs.insert(pairs.end(), r.pairs.begin(), r.pairs.end());
+        std::sort(pairs.begin(), pairs.end());
+        for (const auto& [i, hs] : pairs) ledger.record(i, hs);
+        ledger.next_epoch();
+      }
+      if (cutoff != std::numeric_limits<uint64_t>::max() || short_epoch || !portfolio) break;
+      begin = end;
+    }
+  } catch (...) {
+    munmap(mem, sizeof(Shared));
+    throw;
+  }
+  munmap(mem, sizeof(Shared));
 
   CampaignResult res;
   res.target = target.name;
@@ -286,35 +373,28 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   res.strategy = opts.strategy.name;
   res.mode = opts.run.mode;
   res.seed = opts.strategy.seed;
-  for (int w = 0; w < jobs; ++w) {
-    const auto& r = reps[size_t(w)];
-    uint64_t ran = r.runs;
-    if (cutoff != std::numeric_limits<uint64_t>::max())
-      ran = std::min<uint64_t>(ran, cutoff_k < uint64_t(w) ? 0 : (cutoff_k - uint64_t(w)) / uint64_t(jobs) + 1);
-    res.runs += ran;
-    res.pruned += r.pruned;
-  }
+  res.runs = total_runs;
+  res.pruned = total_pruned;
   for (const auto& [i, kind] : all) {
     if (i > cutoff) break;
     ++res.findings;
+    res.finding_runs.push_back(i);
     ++res.by_kind[size_t(kind)];
     bool first = res.first_finding_run < 0;
     bool new_kind = res.by_kind[size_t(kind)] == 1;
     if (first) res.first_finding_run = int64_t(i);
     if (!(first || new_kind)) continue;
-    const std::string* text = nullptr;
-    for (const auto& r : reps)
-      if (auto it = r.schedules.find(i); it != r.schedules.end()) text = &it->second;
-    if (!text) throw std::runtime_error("parallel campaign: no schedule for run " + std::to_string(i));
+    auto it = schedules.find(i);
+    if (it == schedules.end()) throw std::runtime_error("parallel campaign: no schedule for run " + std::to_string(i));
     std::string err;
-    auto s = parse_schedule(*text, &err);
+    auto s = parse_schedule(it->second, &err);
     if (!s) throw std::runtime_error("parallel campaign: bad schedule from a worker: " + err);
     if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
       res.schedule_files.push_back(save_schedule(*s, opts.out_dir));
     res.kind_firsts.push_back(*s);
     if (first) res.first = std::move(*s);
   }
-  res.strategy_summary = reps[0].summary;
+  res.strategy_summary = summary;
   res.seconds = elapsed();
   if (opts.progress) opts.progress({&target, res.runs, opts.shard_runs(), res.seconds, opts.seconds, res.findings});
   return res;

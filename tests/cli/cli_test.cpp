@@ -67,6 +67,24 @@ TEST(Cli, RunJsonAndReplayOfItsScheduleFile) {
   fs::remove_all(out);
 }
 
+// The strategy comparison table: one column per strategy with found/seeds,
+// median and max runs to the first finding, the free-run baseline, and below
+// it the geometric means and how auto compares with the best single strategy.
+TEST(Cli, VerdictsTablePerStrategy) {
+  auto r = test::run_cmd({"verdicts", "--seeds", "3", "--cap", "50", "--strategies", "auto,surw,random",
+                          "shm.counter.racy", "shm.counter.mutex"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("| auto: found, median, max runs | surw: found, median, max runs | random: found, median, max runs |"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| shm.counter.racy | shm | racy | lost update | finding | 3/3, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| shm.counter.mutex | shm | synchronised | lost update | clean | - | - | - | - |"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Geometric mean over the 1 racy targets"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("auto's median is within 1.5x"), std::string::npos) << r.out;
+  auto bad = test::run_cmd({"verdicts", "--strategies", "dfs", "shm.counter.racy"});
+  EXPECT_EQ(bad.code, kExitUsage) << bad.out << bad.err;
+}
+
 TEST(Cli, FindingPrintsTheExactReplayCommand) {
   auto out = scratch("print");
   auto r = test::run_cmd({"run", "shm.counter.racy", "--runs", "50", "-q", "--out", out.string()});

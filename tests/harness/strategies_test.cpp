@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cmath>
+#include <map>
+#include <numeric>
 #include <set>
 
+#include "ipcrace/portfolio.hpp"
 #include "ipcrace/strategy.hpp"
 
 namespace ipcrace {
@@ -134,6 +138,154 @@ TEST(Pct, DepthTwoPreemptsAtMostOnce) {
   EXPECT_GT(seen.size(), 4u);
 }
 
+// The interleaving of the shared ops of one run, as the order of the actors
+// that did them (private ops left out).
+std::vector<int> shared_order(const Sim& sim, const std::vector<int>& decisions, const ProbeInfo& p) {
+  std::vector<size_t> pc(sim.ops.size(), 0);
+  std::vector<int> out;
+  for (int a : decisions)
+    if (p.is_shared(sim.ops[size_t(a)][pc[size_t(a)]++])) out.push_back(a);
+  return out;
+}
+
+// Pearson's chi-square of the counts of each interleaving against a uniform
+// distribution over `classes` interleavings.
+double chi_square(const std::map<std::vector<int>, int>& counts, int classes, int samples) {
+  const double expected = double(samples) / classes;
+  double chi = 0;
+  int seen = 0;
+  for (const auto& [k, c] : counts) chi += (c - expected) * (c - expected) / expected, ++seen;
+  chi += (classes - seen) * expected;  // interleavings never sampled
+  return chi;
+}
+
+// Two unequal actors: 2 and 4 shared ops (C(6,2) = 15 interleavings), the
+// first with private ops between them, which must not bias the sampling.
+struct Unequal {
+  Sim sim;
+  ProbeInfo probe;
+  Unequal() {
+    const Op shared{OpKind::shm_store, 0, "x"}, priv{OpKind::shm_store, 3, "p"};
+    sim.ops = {{shared, priv, priv, shared, priv}, {shared, shared, shared, shared}};
+    probe.runs = 1;
+    probe.actors = 2;
+    probe.events = {2, 4};
+    probe.shared = {1, 0, 0, 0};
+    probe.shared_steps = 6;
+  }
+};
+
+std::map<std::vector<int>, int> sample(const char* name, Unequal& u, int samples) {
+  StrategyOptions o;
+  o.name = name;
+  o.seed = 7;
+  o.probe = u.probe;
+  auto st = make_strategy(o);
+  std::map<std::vector<int>, int> counts;
+  for (int i = 0; i < samples; ++i) {
+    st->new_run(uint64_t(i));
+    ++counts[shared_order(u.sim, u.sim.run(*st, uint64_t(i)), u.probe)];
+  }
+  return counts;
+}
+
+// 14 degrees of freedom: P(chi2 > 36.12) = 0.001 for a uniform sampler.
+constexpr double kChi14 = 36.12;
+
+TEST(Surw, SamplesTheInterleavingsOfSharedOpsUniformly) {
+  Unequal u;
+  const int samples = 6000;
+  auto counts = sample("surw", u, samples);
+  EXPECT_EQ(counts.size(), 15u);
+  const double chi = chi_square(counts, 15, samples);
+  EXPECT_LT(chi, kChi14) << "surw is not uniform over the 15 interleavings";
+  // The test can fail: a random walk (uniform per step) is far from uniform here.
+  const double rnd = chi_square(sample("random", u, samples), 15, samples);
+  EXPECT_GT(rnd, kChi14 * 10) << "random walk looked uniform: the test has no power";
+}
+
+TEST(Surw, ShortEstimatesKeepEveryInterleavingPossible) {
+  Unequal u;
+  u.probe.events = {0, 0};  // nothing known: weight 1 each
+  EXPECT_EQ(sample("surw", u, 3000).size(), 15u);
+}
+
+// A depth-2 bug: actor 1's one op must come after actor 0's third shared op
+// and before its fourth. Actor 0 does private ops too; pct counts only the
+// shared ones (k = 7), so its bound is 1/(n k) = 1/14 per run.
+TEST(Pct, DepthTwoBugMeetsTheBound) {
+  const Op shared{OpKind::shm_store, 0, "x"}, priv{OpKind::shm_load, 1, "p"};
+  Sim sim;
+  sim.ops = {{priv, shared, priv, shared, priv, shared, priv, shared, shared, shared}, {shared}};
+  ProbeInfo probe;
+  probe.runs = 1;
+  probe.actors = 2;
+  probe.shared = {1, 0};
+  probe.events = {6, 1};
+  probe.shared_steps = 7;
+  StrategyOptions o;
+  o.name = "pct";
+  o.pct_depth = 2;
+  o.probe = probe;
+  auto st = make_strategy(o);
+  const int runs = 6000;
+  int hits = 0;
+  for (int i = 0; i < runs; ++i) {
+    st->new_run(uint64_t(i));
+    auto order = shared_order(sim, sim.run(*st, uint64_t(i)), probe);
+    // shared order: actor 0 three times, then actor 1
+    hits += order.size() == 7 && order[3] == 1;
+  }
+  const double bound = 1.0 / (2 * 7);
+  const double rate = double(hits) / runs;
+  // 3 standard deviations of a binomial at the bound below it (deterministic seeds).
+  const double slack = 3 * std::sqrt(bound * (1 - bound) / runs);
+  EXPECT_GE(rate, bound - slack) << hits << " of " << runs;
+  // Counting private steps too (k = 11) would give only 1/22: the bound uses the shared k.
+  EXPECT_GT(rate, 1.0 / 22 + slack);
+}
+
+TEST(Pct, ChangePointsLandOnlyOnSharedOps) {
+  // Actor 0: private ops, then one shared op; actor 1: one shared op. With d=2
+  // the one change point falls on a shared op, never wasted on a private one:
+  // over many runs, actor 1 sometimes runs first after actor 0's privates.
+  const Op shared{OpKind::shm_store, 0, "x"}, priv{OpKind::shm_load, 1, "p"};
+  Sim sim;
+  sim.ops = {{priv, priv, priv, priv, priv, priv, shared}, {shared}};
+  ProbeInfo probe;
+  probe.runs = 1;
+  probe.actors = 2;
+  probe.shared = {1, 0};
+  probe.events = {1, 1};
+  probe.shared_steps = 2;
+  StrategyOptions o;
+  o.name = "pct";
+  o.pct_depth = 2;
+  o.probe = probe;
+  auto st = make_strategy(o);
+  int demoted = 0;
+  for (int i = 0; i < 400; ++i) {
+    st->new_run(uint64_t(i));
+    auto d = sim.run(*st, uint64_t(i));
+    // Actor 0 high priority, change point on its shared op: 0 x6, 1, 0.
+    demoted += d.size() == 8 && d[6] == 1 && d[0] == 0;
+  }
+  EXPECT_GT(demoted, 400 / 4 / 2);  // P = 1/2 * 1/2 = 1/4; at least half of that
+}
+
+TEST(Auto, MemberByRunIndexIsAFixedRotation) {
+  const auto w = auto_warmup_weights();
+  std::map<int, int> count;
+  for (uint64_t i = 0; i < uint64_t(kAutoSlots); ++i) ++count[auto_member(i, w)];
+  EXPECT_EQ(count.size(), auto_members().size());
+  for (uint64_t i = 0; i < 100; ++i) EXPECT_EQ(auto_member(i, w), auto_member(i + kAutoSlots, w));
+  // A reallocation keeps every member and favours the one with new pairs.
+  auto nw = auto_next_weights({4, 2, 1, 1}, {40, 0, 0, 0});
+  EXPECT_EQ(std::accumulate(nw.begin(), nw.end(), 0), kAutoSlots);
+  for (int x : nw) EXPECT_GE(x, 1);
+  EXPECT_EQ(nw[0], kAutoSlots - int(auto_members().size()) + 1);
+}
+
 RC_GTEST_PROP(Strategies, AlwaysPickAnEnabledActor, (uint64_t seed, uint8_t nactors, uint8_t k)) {
   Sim sim;
   const int n = 1 + nactors % 4;
@@ -142,7 +294,7 @@ RC_GTEST_PROP(Strategies, AlwaysPickAnEnabledActor, (uint64_t seed, uint8_t nact
     for (int i = 0; i < 1 + k % 5; ++i) ops.push_back(Op{OpKind::shm_store, uint16_t((a + i) % 2), "w"});
     sim.ops.push_back(ops);
   }
-  for (const char* name : {"random", "pct", "pos", "fuzz-bytes"}) {
+  for (const char* name : {"auto", "surw", "random", "pct", "pos", "fuzz-bytes"}) {
     StrategyOptions o;
     o.name = name;
     o.seed = seed;
@@ -163,7 +315,7 @@ TEST(Strategies, UnknownNameIsAClearError) {
     make_strategy(o);
     FAIL() << "no error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("known: random, pct, pos, dfs"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("known: auto, surw, random, pct, pos, dfs"), std::string::npos);
   }
 }
 

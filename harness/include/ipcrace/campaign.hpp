@@ -57,6 +57,7 @@ struct CampaignResult {
   uint64_t findings = 0;
   uint64_t pruned = 0;
   int64_t first_finding_run = -1;  // run index (0-based) of the first finding
+  std::vector<uint64_t> finding_runs;  // run index of every finding, ascending
   std::array<uint64_t, 7> by_kind{};
   std::optional<Schedule> first;   // schedule of the first finding
   // The first finding of each kind, in run order (first.has_value() ==
@@ -76,7 +77,22 @@ struct CampaignResult {
 
 CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts);
 
-// The run count of one non-preemptive run: pct's k.
+// The step count of one non-preemptive run.
 int probe_steps(Engine& engine);
+
+// Probe runs (probe.cpp): deterministic runs of the engine's target and
+// workload with fixed seeds, independent of the campaign: actors, steps,
+// shared resources, interesting events per actor, and with adaptive_depth
+// pct's depth from a short phase at depths 2-6. Memoised per process.
+ProbeInfo probe_target(Engine& engine, bool adaptive_depth);
+bool strategy_uses_probe(const std::string& name);
+// Fill so.probe when so's strategy needs it (pct, surw, auto) and it is empty.
+void prepare_strategy(Engine& engine, StrategyOptions& so);
+// Whether this campaign reallocates auto's runs between epochs (auto with
+// auto_adapt; throws for a sharded campaign: epochs need every earlier run).
+bool auto_adapts(const CampaignOptions& o);
+// Interleaving coverage of a run: hashes of the pairs of ops of different
+// actors that ran consecutively on one resource (sorted, distinct).
+std::vector<uint64_t> interleaving_pairs(const RunResult& r);
 
 }  // namespace ipcrace

@@ -56,11 +56,30 @@ class Strategy {
   virtual bool exhausted() const { return false; }
 };
 
+// What deterministic probe runs of the target and workload told (campaign.cpp:
+// probe_target), never the campaign's own runs, so results stay identical for
+// any --jobs N. Empty: unknown (pct and surw then treat every op as shared).
+struct ProbeInfo {
+  int runs = 0;                   // probe runs behind these figures (0: no probe)
+  int actors = 0;                 // n
+  int steps = 0;                  // steps of a non-preemptive run
+  int shared_steps = 0;           // k: of those, ops on a shared resource
+  int depth = 0;                  // pct depth the adaptive phase chose (0: none)
+  std::vector<double> events;     // per actor: ops on shared resources per run (mean)
+  std::vector<uint8_t> shared;    // per resource id: touched by two or more actors
+  bool is_shared(const Op& op) const {
+    return op.kind != OpKind::yield && (shared.empty() || (op.resource < shared.size() && shared[op.resource]));
+  }
+};
+
 struct StrategyOptions {
-  std::string name = "pct";
+  std::string name = "auto";
   uint64_t seed = 1;
-  int pct_depth = 3;            // d: bugs of depth d get probability >= 1/(n k^(d-1))
-  int pct_steps_hint = 0;       // k: expected steps per run (0 = learn from a probe run)
+  int pct_depth = 0;            // d: bugs of depth d get probability >= 1/(n k^(d-1)) (0: adaptive, else 3)
+  int pct_steps_hint = 0;       // k: expected shared steps per run (0 = from the probe)
+  ProbeInfo probe;              // pct, surw, auto
+  bool auto_adapt = false;        // auto: reallocate between epochs (campaign.cpp); off: the warm-up rotation throughout
+  std::vector<int> auto_weights;  // auto: runs per member in this epoch (empty: the warm-up rotation)
   int preemption_bound = 2;     // dfs
   // dfs across shards (ipcrace explore --shard I/N): the schedule tree is cut
   // at depth `dfs_split_depth`; the k-th subtree in dfs order belongs to shard

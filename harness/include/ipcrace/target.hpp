@@ -49,7 +49,7 @@ struct TargetInfo {
   std::string summary;    // one line
   Params defaults;        // must hold "actors"
   std::function<std::unique_ptr<Scenario>()> make;
-  int budget_runs = 1000;  // racy: found under pct within this many runs
+  int budget_runs = 1000;  // racy: found under auto (the gate's default), surw and pct within this many runs
   std::string source;     // file that registers it (for reports and SARIF)
   // The sequential model (oracles.hpp: register, cas-register, counter, queue,
   // kv) of the history the actors record with Actor::invoke/complete. When

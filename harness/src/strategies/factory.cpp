@@ -4,9 +4,11 @@
 
 namespace ipcrace {
 
-std::vector<std::string> strategy_names() { return {"random", "pct", "pos", "dfs", "fuzz-bytes"}; }
+std::vector<std::string> strategy_names() { return {"auto", "surw", "random", "pct", "pos", "dfs", "fuzz-bytes"}; }
 
 std::unique_ptr<Strategy> make_strategy(const StrategyOptions& o) {
+  if (o.name == "auto") return make_auto(o);
+  if (o.name == "surw") return make_surw(o);
   if (o.name == "random") return make_random(o);
   if (o.name == "pct") return make_pct(o);
   if (o.name == "pos") return make_pos(o);

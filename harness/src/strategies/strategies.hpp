@@ -28,4 +28,6 @@ std::unique_ptr<Strategy> make_pct(const StrategyOptions& o);
 std::unique_ptr<Strategy> make_pos(const StrategyOptions& o);
 std::unique_ptr<Strategy> make_dfs(const StrategyOptions& o);
 std::unique_ptr<Strategy> make_fuzz_bytes(const StrategyOptions& o);
+std::unique_ptr<Strategy> make_surw(const StrategyOptions& o);
+std::unique_ptr<Strategy> make_auto(const StrategyOptions& o);
 }  // namespace ipcrace
