@@ -67,8 +67,16 @@ struct ProbeInfo {
   int depth = 0;                  // pct depth the adaptive phase chose (0: none)
   std::vector<double> events;     // per actor: ops on shared resources per run (mean)
   std::vector<uint8_t> shared;    // per resource id: touched by two or more actors
+  // Shared: a resource two or more actors touched in the probe, or a message
+  // op (its peer may name the channel by another id: a pipe's other end).
   bool is_shared(const Op& op) const {
-    return op.kind != OpKind::yield && (shared.empty() || (op.resource < shared.size() && shared[op.resource]));
+    if (op.kind == OpKind::yield) return false;
+    if (shared.empty() || (op.resource < shared.size() && shared[op.resource])) return true;
+    switch (op.kind) {
+      case OpKind::send: case OpKind::recv: case OpKind::read: case OpKind::write:
+      case OpKind::connect: case OpKind::accept: case OpKind::call: case OpKind::reply: return true;
+      default: return false;
+    }
   }
 };
 
