@@ -203,13 +203,16 @@ static const char* rule_text(FindingKind k) {
     case FindingKind::step_limit: return "A run exceeded the step limit (livelock).";
     case FindingKind::hang: return "An actor did not reach its next scheduling point in time.";
     case FindingKind::tsan: return "ThreadSanitizer reported a data race.";
+    case FindingKind::race:
+      return "Two actors accessed the same shared memory, at least one writing and one not atomically, with no "
+             "happens-before order between them (ipcrace's race detector; reported even when the oracle passes).";
     default: return "";
   }
 }
 
 static json sarif_log(json results) {
   json rules = json::array();
-  for (int k = 1; k <= int(FindingKind::tsan); ++k) {
+  for (int k = 1; k < int(kFindingKinds); ++k) {
     auto fk = static_cast<FindingKind>(k);
     rules.push_back({{"id", rule_id(fk)},
                      {"name", std::string("ipcrace ") + finding_kind_name(fk)},
@@ -243,8 +246,8 @@ static json location(const TargetInfo* t) {
 }
 
 static int rule_index(const std::string& id) {
-  if (id == "IPCRACE-NOT-FOUND") return int(FindingKind::tsan);
-  for (int k = 1; k <= int(FindingKind::tsan); ++k)
+  if (id == "IPCRACE-NOT-FOUND") return int(kFindingKinds) - 1;
+  for (int k = 1; k < int(kFindingKinds); ++k)
     if (rule_id(static_cast<FindingKind>(k)) == id) return k - 1;
   return 0;
 }

@@ -89,6 +89,7 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t) {
     throw UsageError(e.what());
   }
   o.run.mode = parse_mode(c.actors);
+  o.run.race = c.race != "off";
   o.run.watchdog_ms = c.watchdog_ms;
   o.run.step_limit = c.step_limit;
   o.run.cpu = c.cpu == -2 ? sched_getcpu() : c.cpu;
@@ -264,6 +265,7 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
   cfg.cpu = sched_getcpu();
   cfg.faults = sched->faults;  // a v1 file has none
   cfg.fault_budget = sched->fault_budget;
+  cfg.race = sched->race;
   Params params;
   try {
     params = resolve_params(*t, sched->params);
@@ -339,6 +341,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
           cc.seed = uint64_t(s);
           cc.runs = uint64_t(t->budget_runs);
           cc.stop_at_first = true;
+          if (!t->data_race) cc.race = "off";  // its bug is not a data race: the oracle must find it
           CampaignResult r = run_campaign_jobs(*t, campaign_options(cc, *t), c.jobs);
           line.runs_to_find.push_back(r.first_finding_run < 0 ? -1 : r.first_finding_run + 1);
           line.total_runs += r.runs;

@@ -23,6 +23,7 @@ struct Common {
   double seconds = 0;
   uint64_t seed = 1;
   std::string actors = "processes";
+  std::string race = "on";  // happens-before race detection: on | off
   std::string out = "ipcrace-findings";
   std::vector<std::string> params;  // k=v
   int depth = 0;  // pct: 0 = from the probe's adaptive phase

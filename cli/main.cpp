@@ -52,6 +52,9 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)")->check(kSeconds);
   sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str()->check(kUnsigned);
   sub->add_option("--actors", c.actors, "processes | threads | free")->capture_default_str();
+  sub->add_option("--race", c.race, "happens-before race detection: on | off (recorded in schedules)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"on", "off"}));
   sub->add_option("--out", c.out, "directory for findings' schedule files")->capture_default_str();
   sub->add_option("--param", c.params, "workload parameter name=value (repeatable)");
   sub->add_option("--depth", c.depth, "pct bug depth d (0: adaptive, from probe runs)")->capture_default_str()->check(CLI::Range(0, 20));

@@ -28,6 +28,7 @@
 #include "exec/exec_backend.hpp"
 #include "engine_resources.hpp"
 #include "futex.hpp"
+#include "race/detector.hpp"
 #include "run_context.hpp"
 #include "stop_at.hpp"
 #include "tsan_hooks.hpp"
@@ -412,6 +413,7 @@ struct Engine::Impl {
           if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);
           [[fallthrough]];
         case Wait::blocked:  // the granted op's try would block
+          r.trace.back().would_block = w == Wait::blocked;
           pending[a] = read_op(a);
           blocked[a] = true;
           r.trace.back().end = w == Wait::blocked ? StepEnd::would_block : StepEnd::parked;
@@ -584,6 +586,7 @@ struct Engine::Impl {
     }
     collect_history(r);
     if (!r.found() && !r.aborted && model) check_history(r);
+    if (cfg.race && cfg.mode != ActorMode::free) race::check_races(r, n);
     if (r.found())  // an actor's failure: while it ran its step; anything else: after the last step
       r.detected_at = int(!afail.empty() && r.kind == FindingKind::assertion ? cb->fail_step.load(rlx) : r.trace.size());
     if (r.found() && cfg.mode != ActorMode::threads) r.actor_stderr = actor_stderr();

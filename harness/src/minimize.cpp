@@ -67,6 +67,7 @@ class Minimizer {
     cfg_.mode = in.mode == ActorMode::free ? ActorMode::processes : in.mode;
     cfg_.watchdog_ms = o.watchdog_ms;
     cfg_.step_limit = o.step_limit;
+    cfg_.race = in.race;
     cfg_.cpu = o.cpu == -2 ? sched_getcpu() : o.cpu;
     cfg_.faults = in.faults;
     cfg_.fault_budget = in.fault_budget;

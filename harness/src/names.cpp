@@ -17,8 +17,8 @@ constexpr std::array<const char*, static_cast<size_t>(OpKind::count_)> kOpNames 
     "fork",   "wait",   "exit",     "spawn",     "join",      "kill",     "start",    "sleep",
     "poll"};
 
-constexpr std::array<const char*, 7> kFindingNames = {"none", "assertion", "deadlock", "crash",
-                                                      "step_limit", "hang", "tsan"};
+constexpr std::array<const char*, kFindingKinds> kFindingNames = {"none", "assertion", "deadlock", "crash",
+                                                                  "step_limit", "hang", "tsan", "race"};
 constexpr std::array<const char*, 6> kOrderNames = {"plain", "relaxed", "acquire", "release", "acq_rel", "seq_cst"};
 constexpr std::array<const char*, 3> kModeNames = {"processes", "threads", "free"};
 

@@ -64,7 +64,7 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
   auto strategy = make_strategy(so);
   const bool portfolio = so.name == "auto";
   uint64_t runs = 0, pruned = 0;
-  std::array<bool, 7> kind_seen{};
+  std::array<bool, kFindingKinds> kind_seen{};
   for (uint64_t k = begin + uint64_t(w); k < end; k += uint64_t(n)) {
     if (opts.runs && k >= opts.shard_runs()) break;
     const uint64_t i = opts.global_index(k);

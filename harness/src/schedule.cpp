@@ -100,6 +100,7 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   s.run_seed = rseed;
   s.finding = result.kind;
   s.message = result.message;
+  s.race = result.race_checked;
   s.resources = result.resources;
   s.faults = result.faults_enabled;
   s.fault_budget = result.fault_budget;
@@ -128,6 +129,7 @@ std::string format_schedule(const Schedule& s) {
   o << "seed " << s.seed << "\n";
   o << "run " << s.run << "\n";
   o << "run-seed " << s.run_seed << "\n";
+  o << "race " << (s.race ? "on" : "off") << "\n";
   o << "finding " << finding_kind_name(s.finding) << "\n";
   std::string msg = s.message;
   for (char& c : msg)
@@ -278,6 +280,9 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     } else if (key == "seed" || key == "run" || key == "run-seed") {
       if (!parse_u64(val, &u)) return fail(lineno, "'" + std::string(key) + "' needs an unsigned integer");
       (key == "seed" ? s.seed : key == "run" ? s.run : s.run_seed) = u;
+    } else if (key == "race") {
+      if (val != "on" && val != "off") return fail(lineno, "'race' is on or off");
+      s.race = val == "on";
     } else if (key == "finding") {
       auto k = finding_kind_from_name(val);
       if (!k) return fail(lineno, "unknown finding kind '" + std::string(val) + "'");

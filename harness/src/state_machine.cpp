@@ -3,6 +3,7 @@
 // suffix; each command is recorded as an invocation and its completion.
 #include "ipcrace/state_machine.hpp"
 
+#include <atomic>
 #include <optional>
 #include <stdexcept>
 
@@ -37,7 +38,8 @@ class SmScenario final : public Scenario {
   void setup(RunContext& ctx) override {
     if (ctx.actors() != sys_->servers(*p_) + int(p_->suffixes.size()))
       throw std::invalid_argument("a state machine target runs servers + one actor per suffix");
-    gate_ = Cell<uint32_t>(ctx.shm_new<uint32_t>("sm.gate", 0u), ctx.resource("sm.gate"));
+    gate_ = ctx.shm_new<std::atomic<uint32_t>>("sm.gate", 0u);
+    gate_res_ = ctx.resource("sm.gate");
     sys_->setup(ctx, *p_);
   }
   void actor(Actor& a) override {
@@ -50,12 +52,15 @@ class SmScenario final : public Scenario {
     if (!p_->prefix.empty()) {
       if (client == 0) {
         for (const SmCommand& c : p_->prefix) run(a, client, c);
-        gate_.store(1, "sm.prefix_done");
+        // A release store the waiting clients acquire: the prefix happens before their suffixes.
+        a.point(OpKind::shm_store, gate_res_, "sm.prefix_done", at(*gate_, MemOrder::release));
+        gate_->store(1, std::memory_order_release);
       } else {
-        a.blocking(OpKind::shm_load, gate_.resource(), "sm.wait_prefix", [this]() -> std::optional<bool> {
-          if (*gate_.raw()) return true;
-          return std::nullopt;
-        });
+        a.blocking(OpKind::shm_load, gate_res_, "sm.wait_prefix", at(*gate_, MemOrder::acquire),
+                   [this]() -> std::optional<bool> {
+                     if (gate_->load(std::memory_order_acquire)) return true;
+                     return std::nullopt;
+                   });
       }
     }
     for (const SmCommand& c : p_->suffixes[size_t(client)]) run(a, client, c);
@@ -71,7 +76,8 @@ class SmScenario final : public Scenario {
   }
   std::unique_ptr<SmSystem> sys_;
   const SmProgram* p_;
-  Cell<uint32_t> gate_;
+  std::atomic<uint32_t>* gate_ = nullptr;
+  Resource gate_res_;
 };
 
 }  // namespace

@@ -224,27 +224,27 @@ class SpscRing {
   }
 
   void push(Actor& a, const Msg& m) {
-    a.point(OpKind::shm_load, r_, "spsc.load_tail");
+    a.point(OpKind::shm_load, r_, "spsc.load_tail", at(st_->tail, MemOrder::relaxed));
     const uint32_t t = st_->tail.load(std::memory_order_relaxed);  // our own index
-    a.blocking(OpKind::shm_load, r_, "spsc.wait_space", [&]() -> std::optional<bool> {
+    a.blocking(OpKind::shm_load, r_, "spsc.wait_space", at(st_->head, MemOrder::acquire), [&]() -> std::optional<bool> {
       if (t - st_->head.load(std::memory_order_acquire) < uint32_t(cap_)) return true;
       return std::nullopt;  // full: the consumer's head store wakes us
     });
-    a.point(OpKind::shm_store, r_, "spsc.store_slot");
+    a.point(OpKind::shm_store, r_, "spsc.store_slot", at(st_->slots[t % uint32_t(cap_)], MemOrder::plain));
     st_->slots[t % uint32_t(cap_)] = m;
-    a.point(OpKind::shm_store, r_, "spsc.store_tail");
+    a.point(OpKind::shm_store, r_, "spsc.store_tail", at(st_->tail, MemOrder::release));
     st_->tail.store(t + 1, std::memory_order_release);  // publishes the slot
   }
   Msg pop(Actor& a) {
-    a.point(OpKind::shm_load, r_, "spsc.load_head");
+    a.point(OpKind::shm_load, r_, "spsc.load_head", at(st_->head, MemOrder::relaxed));
     const uint32_t h = st_->head.load(std::memory_order_relaxed);  // our own index
-    a.blocking(OpKind::shm_load, r_, "spsc.wait_data", [&]() -> std::optional<bool> {
+    a.blocking(OpKind::shm_load, r_, "spsc.wait_data", at(st_->tail, MemOrder::acquire), [&]() -> std::optional<bool> {
       if (st_->tail.load(std::memory_order_acquire) != h) return true;
       return std::nullopt;  // empty: the producer's tail store wakes us
     });
-    a.point(OpKind::shm_load, r_, "spsc.load_slot");
+    a.point(OpKind::shm_load, r_, "spsc.load_slot", at(st_->slots[h % uint32_t(cap_)], MemOrder::plain));
     const Msg m = st_->slots[h % uint32_t(cap_)];
-    a.point(OpKind::shm_store, r_, "spsc.store_head");
+    a.point(OpKind::shm_store, r_, "spsc.store_head", at(st_->head, MemOrder::release));
     st_->head.store(h + 1, std::memory_order_release);  // hands the slot back
     return m;
   }

@@ -60,7 +60,7 @@ class Counter {
         sem_.unlock();
         break;
       case CounterSync::atomic:
-        this_actor().point(OpKind::shm_rmw, cell_.resource(), "counter.fetch_add");
+        this_actor().point(OpKind::shm_rmw, cell_.resource(), "counter.fetch_add", at(st_->atomic_value, MemOrder::relaxed));
         old = st_->atomic_value.fetch_add(1, std::memory_order_relaxed);
         break;
     }

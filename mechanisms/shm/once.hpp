@@ -57,14 +57,14 @@ class Once {
         mutex_.unlock();
         break;
       case OnceSync::cas: {
-        this_actor().point(OpKind::shm_rmw, state_, "once.cas");
+        this_actor().point(OpKind::shm_rmw, state_, "once.cas", at(st_->state, MemOrder::acq_rel));
         int expected = 0;
         if (st_->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
           init();
-          this_actor().point(OpKind::shm_store, state_, "once.done");
+          this_actor().point(OpKind::shm_store, state_, "once.done", at(st_->state, MemOrder::release));
           st_->state.store(2, std::memory_order_release);
         } else if (expected != 2) {
-          this_actor().blocking(OpKind::shm_load, state_, "once.wait", [this]() -> std::optional<bool> {
+          this_actor().blocking(OpKind::shm_load, state_, "once.wait", at(st_->state, MemOrder::acquire), [this]() -> std::optional<bool> {
             if (st_->state.load(std::memory_order_acquire) == 2) return true;
             return std::nullopt;
           });
@@ -79,7 +79,7 @@ class Once {
 
  private:
   void init() {
-    this_actor().point(OpKind::shm_rmw, inits_, "once.init");
+    this_actor().point(OpKind::shm_rmw, inits_, "once.init", at(st_->inits, MemOrder::relaxed));
     st_->inits.fetch_add(1, std::memory_order_relaxed);
     config_.store(kOnceConfig, "once.configure");
   }

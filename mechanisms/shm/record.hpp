@@ -55,14 +55,15 @@ class Record {
         rw_.unlock();
         break;
       case RecordSync::seqlock: {
-        this_actor().point(OpKind::shm_rmw, seq_, "seq.begin");
+        this_actor().point(OpKind::shm_rmw, seq_, "seq.begin", at(st_->seq, MemOrder::relaxed));
         st_->seq.fetch_add(1, std::memory_order_relaxed);  // odd: write in progress
         std::atomic_thread_fence(std::memory_order_release);
         for (int i = 0; i < n_; ++i) {
-          this_actor().point(OpKind::shm_store, cells_[i].resource(), "record.store");
+          this_actor().point(OpKind::shm_store, cells_[i].resource(), "record.store",
+                              at(st_->atomic_words[i], MemOrder::relaxed));
           st_->atomic_words[i].store(v, std::memory_order_relaxed);
         }
-        this_actor().point(OpKind::shm_rmw, seq_, "seq.end");
+        this_actor().point(OpKind::shm_rmw, seq_, "seq.end", at(st_->seq, MemOrder::release));
         st_->seq.fetch_add(1, std::memory_order_release);  // even: stable again
         break;
       }
@@ -84,17 +85,18 @@ class Record {
           // Waiting for an even counter is a blocking op (no spinning: a
           // spinning reader would starve the writer under pct and dfs).
           const uint64_t before = this_actor().blocking(
-              OpKind::shm_load, seq_, "seq.read_begin", [this]() -> std::optional<uint64_t> {
+              OpKind::shm_load, seq_, "seq.read_begin", at(st_->seq, MemOrder::acquire), [this]() -> std::optional<uint64_t> {
                 uint64_t s = st_->seq.load(std::memory_order_acquire);
                 if (s % 2 == 0) return s;
                 return std::nullopt;
               });
           for (int i = 0; i < n_; ++i) {
-            this_actor().point(OpKind::shm_load, cells_[i].resource(), "record.load");
+            this_actor().point(OpKind::shm_load, cells_[i].resource(), "record.load",
+                                at(st_->atomic_words[i], MemOrder::relaxed));
             out[size_t(i)] = st_->atomic_words[i].load(std::memory_order_relaxed);
           }
           std::atomic_thread_fence(std::memory_order_acquire);
-          this_actor().point(OpKind::shm_load, seq_, "seq.read_end");
+          this_actor().point(OpKind::shm_load, seq_, "seq.read_end", at(st_->seq, MemOrder::relaxed));
           if (st_->seq.load(std::memory_order_relaxed) == before) break;  // else a write overlapped: retry
         }
         break;

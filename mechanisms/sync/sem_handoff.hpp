@@ -45,7 +45,7 @@ class SemHandoff {
   }
 
   void put() {
-    this_actor().point(OpKind::shm_rmw, queue_, "queue.push");
+    this_actor().point(OpKind::shm_rmw, queue_, "queue.push", at(st_->queued, MemOrder::release));
     st_->queued.fetch_add(1, std::memory_order_release);
     if (always_) {
       sem_.post();
@@ -65,7 +65,7 @@ class SemHandoff {
         sem_.wait();
       }
     }
-    this_actor().point(OpKind::shm_rmw, queue_, "queue.take");
+    this_actor().point(OpKind::shm_rmw, queue_, "queue.take", at(st_->queued, MemOrder::acquire));
     return st_->queued.fetch_sub(1, std::memory_order_acquire) - 1;
   }
 
@@ -73,7 +73,7 @@ class SemHandoff {
 
  private:
   long peek() {
-    this_actor().point(OpKind::shm_load, queue_, "queue.peek");
+    this_actor().point(OpKind::shm_load, queue_, "queue.peek", at(st_->queued, MemOrder::acquire));
     return st_->queued.load(std::memory_order_acquire);
   }
 

@@ -40,16 +40,16 @@ class TasLock {
     switch (kind_) {
       case TasKind::test_then_set:
         // Test: wait until the flag reads 0 ...
-        a.blocking(OpKind::shm_load, r_, "tts.test", [this]() -> std::optional<bool> {
+        a.blocking(OpKind::shm_load, r_, "tts.test", at(st_->flag, MemOrder::plain), [this]() -> std::optional<bool> {
           if (st_->flag == 0) return true;
           return std::nullopt;
         });
         // ... then set it, as a second op: another actor may have set it since.
-        a.point(OpKind::shm_store, r_, "tts.set");
+        a.point(OpKind::shm_store, r_, "tts.set", at(st_->flag, MemOrder::plain));
         st_->flag = 1;
         break;
       case TasKind::exchange:
-        a.blocking(OpKind::shm_rmw, r_, "tas.exchange", [this]() -> std::optional<bool> {
+        a.blocking(OpKind::shm_rmw, r_, "tas.exchange", at(st_->aflag, MemOrder::acquire), [this]() -> std::optional<bool> {
           if (st_->aflag.exchange(1, std::memory_order_acquire) == 0) return true;
           return std::nullopt;
         });
@@ -63,11 +63,11 @@ class TasLock {
     Actor& a = this_actor();
     switch (kind_) {
       case TasKind::test_then_set:
-        a.point(OpKind::shm_store, r_, "tts.clear");
+        a.point(OpKind::shm_store, r_, "tts.clear", at(st_->flag, MemOrder::plain));
         st_->flag = 0;
         break;
       case TasKind::exchange:
-        a.point(OpKind::shm_store, r_, "tas.clear");
+        a.point(OpKind::shm_store, r_, "tas.clear", at(st_->aflag, MemOrder::release));
         st_->aflag.store(0, std::memory_order_release);
         break;
       case TasKind::mutex: mutex_.unlock(); break;

@@ -26,14 +26,14 @@ class TasScenario final : public Scenario {
   void actor(Actor& a) override {
     for (int64_t i = 0; i < a.params().get("ops"); ++i) {
       lock_.lock();
-      a.point(OpKind::shm_rmw, inside_, "section.enter");
+      a.point(OpKind::shm_rmw, inside_, "section.enter", at(cs_->inside, MemOrder::relaxed));
       const int n = cs_->inside.fetch_add(1, std::memory_order_relaxed) + 1;
       if (n > 1) {
         a.fail("mutual exclusion violated: " + std::to_string(n) + " actors inside the critical section");
         return;
       }
       counter_.store(counter_.load("counter.load") + 1, "counter.store");
-      a.point(OpKind::shm_rmw, inside_, "section.leave");
+      a.point(OpKind::shm_rmw, inside_, "section.leave", at(cs_->inside, MemOrder::relaxed));
       cs_->inside.fetch_sub(1, std::memory_order_relaxed);
       lock_.unlock();
     }

@@ -95,7 +95,7 @@ TEST_F(CheckHistory, BadInputIsAOneLineErrorWithItsCode) {
 // A history recorded inside a run: replay a lost-update finding of the racy
 // counter with --history, and check that file as any other system's.
 TEST_F(CheckHistory, HistoryRecordedByIpcraceRunsThroughTheChecker) {
-  const Cmd run = run_cmd({"run", "shm.counter.racy", "--runs", "200", "--no-minimize", "-q", "--out", dir_});
+  const Cmd run = run_cmd({"run", "shm.counter.racy", "--runs", "200", "--no-minimize", "--race", "off", "-q", "--out", dir_});
   ASSERT_EQ(run.code, 10) << run.out << run.err;
   const std::string sched = run.out.substr(run.out.find(dir_));
   const std::string file = sched.substr(0, sched.find_first_of(" \n"));

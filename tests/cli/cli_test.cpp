@@ -48,7 +48,7 @@ TEST(Cli, ListJsonHasTheDocumentedFields) {
 TEST(Cli, RunJsonAndReplayOfItsScheduleFile) {
   auto out = scratch("run");
   auto r = test::run_cmd({"run", "shm.counter.racy", "shm.counter.mutex", "--runs", "300", "--seed", "5", "--json",
-                          "--out", out.string()});
+                          "--race", "off", "--out", out.string()});
   ASSERT_EQ(r.code, kExitFinding) << r.err;
   json j = json::parse(r.out);
   ASSERT_EQ(j["targets"].size(), 2u);
@@ -98,7 +98,7 @@ TEST(Cli, FindingPrintsTheExactReplayCommand) {
 
 TEST(Cli, EditedScheduleReportsDivergenceWithExitCode) {
   auto out = scratch("edit");
-  auto r = test::run_cmd({"run", "shm.counter.racy", "--runs", "50", "--json", "--out", out.string()});
+  auto r = test::run_cmd({"run", "shm.counter.racy", "--runs", "50", "--json", "--race", "off", "--out", out.string()});
   std::string file = json::parse(r.out)["targets"][0]["schedule_files"][0];
   std::ifstream in(file);
   std::string text((std::istreambuf_iterator<char>(in)), {});

@@ -89,7 +89,8 @@ TEST(Outputs, SarifAndJunitOfARun) {
   EXPECT_EQ(run["tool"]["driver"]["name"], "ipcrace");
   std::set<std::string> ids;
   for (const auto& rule : run["tool"]["driver"]["rules"]) ids.insert(rule["id"]);
-  for (const char* id : {"IPCRACE-ASSERTION", "IPCRACE-DEADLOCK", "IPCRACE-CRASH", "IPCRACE-HANG", "IPCRACE-NOT-FOUND"})
+  for (const char* id : {"IPCRACE-ASSERTION", "IPCRACE-DEADLOCK", "IPCRACE-CRASH", "IPCRACE-HANG", "IPCRACE-RACE",
+                         "IPCRACE-NOT-FOUND"})
     EXPECT_TRUE(ids.count(id)) << id;
   ASSERT_FALSE(run["results"].empty());
   for (const auto& res : run["results"]) {
@@ -99,7 +100,8 @@ TEST(Outputs, SarifAndJunitOfARun) {
     EXPECT_EQ(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "targets/shm/counter.cpp");
     EXPECT_NE(res["message"]["text"].get<std::string>().find("ipcrace replay "), std::string::npos);
   }
-  EXPECT_EQ(run["results"][0]["ruleId"], "IPCRACE-ASSERTION");
+  // The racy counter's first finding is its data race (race detection is on by default).
+  EXPECT_EQ(run["results"][0]["ruleId"], "IPCRACE-RACE");
   std::string x = slurp(dir / "r.xml");
   EXPECT_EQ(x.rfind("<?xml", 0), 0u);
   EXPECT_EQ(attr(x, "testsuites", "tests"), "2");

@@ -10,8 +10,11 @@
 
 namespace ipcrace::mintest {
 
-inline Schedule pct_finding(const TargetInfo& t, uint64_t seed) {
+// race: race detection on (then a data-race target's finding is the race,
+// which needs no preemption); off: the oracle's finding.
+inline Schedule pct_finding(const TargetInfo& t, uint64_t seed, bool race = true) {
   test::Quick q;
+  q.race = race;
   q.strategy = "pct";
   q.seed = seed;
   q.runs = uint64_t(std::max(t.budget_runs, 1000));
@@ -32,6 +35,7 @@ inline MinimizeOptions quick_options() {
 inline void expect_reproduces(const Schedule& s, int times) {
   RunConfig cfg;
   cfg.mode = s.mode;
+  cfg.race = s.race;
   cfg.cpu = test::test_cpu();
   cfg.faults = s.faults;
   cfg.fault_budget = s.fault_budget;

@@ -15,7 +15,7 @@ namespace {
 using namespace mintest;
 
 TEST(Minimize, CounterLostUpdateNeedsExactlyOnePreemption) {
-  Schedule orig = pct_finding(test::target("shm.counter.racy"), 1);
+  Schedule orig = pct_finding(test::target("shm.counter.racy"), 1, /*race=*/false);
   MinimizeResult m = minimize_schedule(orig, quick_options());
   EXPECT_EQ(m.schedule.finding, FindingKind::assertion);
   EXPECT_EQ(m.after.preemptions, 1) << format_schedule(m.schedule);
@@ -27,7 +27,7 @@ TEST(Minimize, CounterLostUpdateNeedsExactlyOnePreemption) {
 }
 
 TEST(Minimize, KeepsTheWorkloadWhenAsked) {
-  Schedule orig = pct_finding(test::target("shm.counter.racy"), 2);
+  Schedule orig = pct_finding(test::target("shm.counter.racy"), 2, /*race=*/false);
   MinimizeOptions o = quick_options();
   o.workload = false;
   MinimizeResult m = minimize_schedule(orig, o);

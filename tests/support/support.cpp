@@ -46,6 +46,7 @@ CampaignResult campaign(const std::string& name, const Quick& q) {
   o.run.mode = q.mode;
   o.run.watchdog_ms = q.watchdog_ms;
   o.run.cpu = test_cpu();
+  o.run.race = q.race;
   o.stop_at_first = q.stop_at_first;
   o.overrides = q.params;
   o.out_dir = q.out_dir;
@@ -60,6 +61,7 @@ RunResult replay(const Schedule& s, ActorMode mode) {
   cfg.cpu = test_cpu();
   cfg.faults = s.faults;  // the faults the schedule's run could choose (none in a v1 file)
   cfg.fault_budget = s.fault_budget;
+  cfg.race = s.race;
   Engine e(target(s.target), s.params, cfg);
   auto st = make_replay_strategy(s);
   st->new_run(0);
@@ -218,6 +220,7 @@ void expect_found(const RacyCase& c, ActorMode mode, int seeds) {
     q.runs = uint64_t(t.budget_runs);
     q.mode = mode;
     q.stop_at_first = true;
+    q.race = false;  // the oracle's finding (tests/harness/race_test.cpp checks the race)
     const CampaignResult r = campaign(c.name, q);
     ASSERT_GT(r.findings, 0u) << describe(r);
     ASSERT_TRUE(r.first.has_value());

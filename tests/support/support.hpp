@@ -28,6 +28,7 @@ struct Quick {
   std::string out_dir;  // "" = no files
   std::optional<uint32_t> faults;  // unset: the target's own (TargetInfo::faults)
   int fault_budget = 1;
+  bool race = true;     // RunConfig::race
 };
 CampaignResult campaign(const std::string& target_name, const Quick& q);
 
@@ -61,8 +62,8 @@ struct RacyCase {
   FindingKind kind = FindingKind::none;
   std::vector<std::string> says;
 };
-// pct finds c.name within its budget_runs for seeds 1..seeds, each first
-// finding as expected (in a TSan build, thread mode may give a tsan finding
+// pct finds c.name within its budget_runs for seeds 1..seeds (race detection
+// off: this is the oracle's test), each first finding as expected (in a TSan build, thread mode may give a tsan finding
 // instead); nothing is left behind.
 void expect_found(const RacyCase& c, ActorMode mode, int seeds);
 // random, pct and pos (`runs` each) and a bounded dfs (`dfs_runs`, 0: runs)

@@ -50,6 +50,7 @@ class Actor {
   // A blocking op run as non-blocking tries. `try_once` returns an engaged
   // optional on success, std::nullopt when it would block; then this actor is
   // blocked on `r` until another actor completes an op on `r` (or exits).
+  // `d`: what each try touches (a wait that loads an atomic: its address and order).
   template <class F>
   auto blocking(OpKind kind, Resource r, const char* label, F&& try_once) {
     return blocking(kind, r, label, OpDetail{}, std::forward<F>(try_once));
@@ -126,8 +127,18 @@ class Actor {
 // The actor running on this thread (or process). Valid only in an actor body.
 Actor& this_actor();
 
+// The detail of a point that accesses `obj` (an atomic or a raw word in the
+// run's shared mapping) with order `o`: every point that touches shared
+// memory says truthfully whether it is atomic and how it is ordered, e.g.
+//   a.point(OpKind::shm_rmw, r, "tas.exchange", at(st->flag, MemOrder::acquire));
+template <class T>
+OpDetail at(const T& obj, MemOrder o) {
+  return OpDetail{o, uint32_t(sizeof(T)), uint64_t(reinterpret_cast<uintptr_t>(&obj))};
+}
+
 // A value in shared memory whose loads and stores are points. Accesses are
-// plain (not atomic) on purpose: in thread mode ThreadSanitizer sees the races.
+// plain (not atomic) on purpose: in thread mode ThreadSanitizer sees the races,
+// and the race detector judges them as non-atomic accesses of [addr, addr+size).
 template <class T>
 class Cell {
  public:
@@ -135,19 +146,22 @@ class Cell {
   Cell(T* p, Resource r) : p_(p), r_(r) {}
   T load(const char* label = "load") const {
     Actor& a = this_actor();
-    a.point(OpKind::shm_load, r_, label, OpDetail{MemOrder::plain, sizeof(T), 0});
+    a.point(OpKind::shm_load, r_, label, OpDetail{MemOrder::plain, sizeof(T), addr()});
     T v = *p_;
     a.outcome(0, bits(v));
     return v;
   }
   void store(T v, const char* label = "store") {
     Actor& a = this_actor();
-    a.point(OpKind::shm_store, r_, label, OpDetail{MemOrder::plain, sizeof(T), 0});
+    a.point(OpKind::shm_store, r_, label, OpDetail{MemOrder::plain, sizeof(T), addr()});
     *p_ = v;
     a.outcome(0, bits(v));
   }
   T* raw() const { return p_; }  // unscheduled: setup and check only
   Resource resource() const { return r_; }
+  // Where it lives: the shared mapping is made in setup, before the actors
+  // start, so every actor sees it at this address (the race detector's key).
+  uint64_t addr() const { return reinterpret_cast<uintptr_t>(p_); }
 
  private:
   static uint64_t bits(const T& v) {

@@ -58,7 +58,7 @@ struct CampaignResult {
   uint64_t pruned = 0;
   int64_t first_finding_run = -1;  // run index (0-based) of the first finding
   std::vector<uint64_t> finding_runs;  // run index of every finding, ascending
-  std::array<uint64_t, 7> by_kind{};
+  std::array<uint64_t, kFindingKinds> by_kind{};
   std::optional<Schedule> first;   // schedule of the first finding
   // The first finding of each kind, in run order (first.has_value() ==
   // !kind_firsts.empty()); what shards hand to `ipcrace merge`.

@@ -43,6 +43,7 @@ struct RunConfig {
   int fault_budget = 1;
   std::vector<int> stop_at;  // steps to hold before (HoldPoint)
   std::function<void(const HoldPoint&)> on_hold;
+  bool race = true;         // happens-before race detection (ipcrace/race.hpp); no effect in free runs
 };
 
 class Engine {

@@ -10,10 +10,13 @@
 #include "ipcrace/fault_kind.hpp"
 #include "ipcrace/history.hpp"
 #include "ipcrace/op.hpp"
+#include "ipcrace/race.hpp"
 
 namespace ipcrace {
 
-enum class FindingKind : uint8_t { none, assertion, deadlock, crash, step_limit, hang, tsan };
+// Append only (schedule files and reports name them).
+enum class FindingKind : uint8_t { none, assertion, deadlock, crash, step_limit, hang, tsan, race };
+inline constexpr size_t kFindingKinds = size_t(FindingKind::race) + 1;  // kinds, none included
 const char* finding_kind_name(FindingKind k);
 std::optional<FindingKind> finding_kind_from_name(std::string_view name);
 
@@ -45,6 +48,9 @@ struct Step {
   bool has_outcome = false;
   int64_t result = 0;
   uint64_t value = 0;
+  // The op was a try that would block: the actor was parked and retries it
+  // as a later step; nothing happened (no lock taken, no message consumed).
+  bool would_block = false;
   // The fault the strategy chose for this op instead of its normal outcome.
   FaultKind fault = FaultKind::none;
   StepEnd end = StepEnd::point;
@@ -92,6 +98,10 @@ struct RunResult {
   // target's default) and at most how many; recorded in the schedule.
   uint32_t faults_enabled = 0;
   int fault_budget = 0;
+  // Race detection (ipcrace/race.hpp): whether it ran, and the data races it
+  // found (first per pair of access sites), whatever the finding kind is.
+  bool race_checked = false;
+  std::vector<RaceReport> races;
   bool found() const { return kind != FindingKind::none; }
   uint64_t trace_hash() const;  // stable hash of the trace (and outcome)
 };

@@ -45,8 +45,11 @@ struct Op {
   uint16_t resource = 0;
   const char* label = "";
   // Details of a shared access (or of a message op), when the point knows
-  // them: the address (exec mode: the real address; API targets: 0), the
-  // size in bytes (0: unknown / the whole resource) and the memory order.
+  // them: the address (exec mode: the real address; API targets: the
+  // address of the Cell or atomic in the run's shared mapping; 0: unknown),
+  // the size in bytes (0 or addr 0: the whole resource) and the memory
+  // order. The race detector keys its shadow state on (resource, addr,
+  // size); an access without an address overlaps everything on its resource.
   MemOrder order = MemOrder::plain;
   uint32_t size = 0;
   uint64_t addr = 0;

@@ -9,6 +9,7 @@
 //   seed 42
 //   run 17
 //   run-seed 1234567
+//   race on                             (version 2, optional; absent: off)
 //   finding assertion
 //   message lost update: counter is 3, expected 4
 //   resource 0 counter
@@ -54,6 +55,9 @@ struct Schedule {
   uint64_t run_seed = 0;
   FindingKind finding = FindingKind::none;
   std::string message;
+  // Happens-before race detection was on (version 2: "race on|off"; a
+  // version 1 file predates it: off).
+  bool race = false;
   std::vector<std::string> resources;
   std::vector<ScheduleStep> steps;
   uint32_t faults = 0;   // FaultMask the run could choose from (replay honours it)

@@ -77,6 +77,11 @@ struct TargetInfo {
   int exec_expect_exit = 0;   // its exit status when nothing went wrong
   std::string exec_fail_on;   // a regex over its output that is a finding
   bool exec_preload = false;  // uninstrumented: the runtime comes in with LD_PRELOAD
+  // Racy variant: its bug is a data race on shared memory, which the race
+  // detector reports in (nearly) every run. False for bugs of message passing
+  // or of wake-ups (torn pipe writes, misrouted replies, lost wake-ups): the
+  // gate then expects an oracle finding, not only a `race` one.
+  bool data_race = true;
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 
