@@ -25,7 +25,11 @@ const std::vector<std::string> kDataRaceTargets = {
 // Racy targets whose bug is not a data race but that do race on plain
 // memory on some schedules (a flag read outside its lock): their races are
 // real and reported; the gate still expects their oracle finding.
-const std::set<std::string> kRacesOnSomeSchedules = {"sync.condvar.lost_wakeup", "sync.semaphore.missed_post"};
+const std::set<std::string> kRacesOnSomeSchedules = {"sync.condvar.lost_wakeup", "sync.condvar.unlocked_signal",
+                                                     "sync.semaphore.missed_post"};
+// Families this test does not cover yet: exec programs (family program: their
+// races are checked by programs_test's gate) and faults (decided by faults).
+bool covered(const TargetInfo& t) { return t.family != "test" && t.family != "program" && t.family != "faults"; }
 
 struct Runner {
   Runner(const std::string& name, ActorMode mode, bool race = true) {
@@ -54,7 +58,7 @@ struct Runner {
 std::vector<std::string> racy_without_data_race() {
   std::vector<std::string> out;
   for (const auto& t : all_targets())
-    if (t.family != "test" && t.variant == Variant::racy && !t.data_race && !kRacesOnSomeSchedules.count(t.name))
+    if (covered(t) && t.variant == Variant::racy && !t.data_race && !kRacesOnSomeSchedules.count(t.name))
       out.push_back(t.name);
   return out;
 }
@@ -62,7 +66,7 @@ std::vector<std::string> racy_without_data_race() {
 std::vector<std::string> synchronised_targets() {
   std::vector<std::string> out;
   for (const auto& t : all_targets())
-    if (t.family != "test" && t.variant == Variant::synchronised) out.push_back(t.name);
+    if (covered(t) && t.variant == Variant::synchronised) out.push_back(t.name);
   return out;
 }
 
@@ -73,7 +77,7 @@ std::string first_race(const RunResult& r) {
 TEST(RaceTargets, TheListIsEveryRacyTargetDeclaringADataRace) {
   std::vector<std::string> declared;
   for (const auto& t : all_targets())
-    if (t.family != "test" && t.variant == Variant::racy && t.data_race) declared.push_back(t.name);
+    if (covered(t) && t.variant == Variant::racy && t.data_race) declared.push_back(t.name);
   EXPECT_EQ(declared, kDataRaceTargets);
   for (const auto& n : kRacesOnSomeSchedules) EXPECT_FALSE(test::target(n).data_race) << n;
 }

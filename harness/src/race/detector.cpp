@@ -61,7 +61,8 @@ namespace ipcrace::race {
 
 Detector::Detector(const std::vector<Step>& trace, int actors)
     : trace_(trace), n_(actors), clocks_(size_t(actors), VC(size_t(actors), 0)),
-      sync_step_(size_t(actors), -1), sync_from_(size_t(actors), -1) {
+      sync_step_(size_t(actors), -1), sync_from_(size_t(actors), -1), parent_(size_t(actors), -1),
+      exit_clock_(size_t(actors)), exited_(size_t(actors), false) {
   for (int t = 0; t < n_; ++t) clocks_[size_t(t)][size_t(t)] = 1;
 }
 
@@ -220,7 +221,28 @@ void Detector::sync_op(int i, const Step& s) {
       release_join(t, o.rel);
       o.rel_step = i;
       break;
-    default: break;  // yield
+    // Exec mode. fork/spawn: the next actor starts with the parent's clock.
+    case OpKind::fork:
+    case OpKind::spawn:
+      if (next_child_ < n_) {
+        parent_[size_t(next_child_)] = t;
+        spawn(t, next_child_++);
+      }
+      break;
+    case OpKind::exit:
+      exit_clock_[size_t(t)] = clocks_[size_t(t)];
+      exited_[size_t(t)] = true;
+      break;
+    // The reaper acquires what the reaped did; the trace does not say which
+    // child a wait reaped, so it acquires every exited child (join: every
+    // exited actor): more edges, never a false race.
+    case OpKind::wait:
+    case OpKind::join:
+      for (int c = 0; c < n_; ++c)
+        if (c != t && exited_[size_t(c)] && (s.op.kind == OpKind::join || parent_[size_t(c)] == t))
+          acquire(t, exit_clock_[size_t(c)], i, -1);
+      break;
+    default: break;  // yield, kill, start, sleep, poll
   }
 }
 
@@ -232,6 +254,7 @@ void Detector::step(int i) {
 }
 
 std::vector<RaceReport> detect_races(const std::vector<Step>& trace, int actors) {
+  for (const Step& s : trace) actors = std::max(actors, int(s.actor) + 1);  // exec mode adds actors
   Detector d(trace, actors);
   for (size_t i = 0; i < trace.size(); ++i) d.step(int(i));
   return d.take();

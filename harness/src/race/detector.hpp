@@ -76,6 +76,12 @@ class Detector {
     int rel_step = -1, rd_step = -1;
   };
   std::unordered_map<uint16_t, SyncObj> sync_;
+  // Exec mode: the k-th fork/spawn creates actor k (actors are reserved in
+  // that order); an exit leaves its clock for the wait/join that reaps it.
+  int next_child_ = 1;
+  std::vector<int> parent_;
+  std::vector<VC> exit_clock_;
+  std::vector<bool> exited_;
   std::vector<RaceReport> reports_;
   std::vector<std::string> pairs_;  // site pairs reported in this run
 };
