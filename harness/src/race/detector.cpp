@@ -62,7 +62,7 @@ namespace ipcrace::race {
 Detector::Detector(const std::vector<Step>& trace, int actors)
     : trace_(trace), n_(actors), clocks_(size_t(actors), VC(size_t(actors), 0)),
       sync_step_(size_t(actors), -1), sync_from_(size_t(actors), -1), parent_(size_t(actors), -1),
-      exit_clock_(size_t(actors)), exited_(size_t(actors), false) {
+      exit_clock_(size_t(actors)), exited_(size_t(actors), false), held_(size_t(actors)) {
   for (int t = 0; t < n_; ++t) clocks_[size_t(t)][size_t(t)] = 1;
 }
 
@@ -192,6 +192,12 @@ void Detector::sync_op(int i, const Step& s) {
   const int t = s.actor;
   if (s.would_block) return;  // the try did nothing
   SyncObj& o = sync_[s.op.resource];
+  auto& held = held_[size_t(t)];
+  if (s.op.kind == OpKind::lock) held.push_back(s.op.resource);
+  if (s.op.kind == OpKind::unlock) {
+    auto it = std::find(held.begin(), held.end(), s.op.resource);
+    if (it != held.end()) held.erase(it);
+  }
   switch (s.op.kind) {
     case OpKind::lock:
       acquire(t, o.rel, i, o.rel_step);
@@ -251,6 +257,11 @@ void Detector::step(int i) {
   if (s.actor >= n_) return;
   if (is_access(s.op.kind)) access(i, s);
   else sync_op(i, s);
+  if (s.fault == FaultKind::kill)  // killed: the locks it held pass on with its clock
+    for (uint16_t r : held_[size_t(s.actor)]) {
+      release_join(s.actor, sync_[r].rel);
+      sync_[r].rel_step = i;
+    }
 }
 
 std::vector<RaceReport> detect_races(const std::vector<Step>& trace, int actors) {

@@ -82,6 +82,9 @@ class Detector {
   std::vector<int> parent_;
   std::vector<VC> exit_clock_;
   std::vector<bool> exited_;
+  // Locks each actor holds: an actor killed while holding one (a robust
+  // mutex) releases it to whoever takes it next (EOWNERDEAD).
+  std::vector<std::vector<uint16_t>> held_;
   std::vector<RaceReport> reports_;
   std::vector<std::string> pairs_;  // site pairs reported in this run
 };
