@@ -413,7 +413,6 @@ struct Engine::Impl {
           if (!op_kind_read_only(op.kind)) wake_blocked_on(op.resource, a);
           [[fallthrough]];
         case Wait::blocked:  // the granted op's try would block
-          r.trace.back().would_block = w == Wait::blocked;
           pending[a] = read_op(a);
           blocked[a] = true;
           r.trace.back().end = w == Wait::blocked ? StepEnd::would_block : StepEnd::parked;

@@ -48,9 +48,6 @@ struct Step {
   bool has_outcome = false;
   int64_t result = 0;
   uint64_t value = 0;
-  // The op was a try that would block: the actor was parked and retries it
-  // as a later step; nothing happened (no lock taken, no message consumed).
-  bool would_block = false;
   // The fault the strategy chose for this op instead of its normal outcome.
   FaultKind fault = FaultKind::none;
   StepEnd end = StepEnd::point;

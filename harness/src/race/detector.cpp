@@ -7,7 +7,7 @@
 // cv_notify, send, write, call, reply, connect, close) joins the actor's clock
 // into its resource's clock, a completed acquire (lock, rdlock, sem_wait,
 // cv_wait, recv, read, accept, call) joins the resource's clock into the
-// actor's. A try that would block (Step::would_block) acquires nothing.
+// actor's. A try that would block (Step::end == would_block) acquires nothing.
 // Read unlocks go to a second clock that only write locks acquire. Messages
 // are conservative: a receive gets every send on its resource so far (more
 // edges: never a false race, at worst a missed one).
@@ -190,7 +190,7 @@ void Detector::access(int i, const Step& s) {
 
 void Detector::sync_op(int i, const Step& s) {
   const int t = s.actor;
-  if (s.would_block) return;  // the try did nothing
+  if (s.end == StepEnd::would_block) return;  // the try did nothing
   SyncObj& o = sync_[s.op.resource];
   auto& held = held_[size_t(t)];
   if (s.op.kind == OpKind::lock) held.push_back(s.op.resource);
