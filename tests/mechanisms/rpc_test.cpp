@@ -30,7 +30,9 @@ TEST(RpcTargets, MisroutedReplyIsReportedAsSuch) {
 }
 
 TEST(RpcTargets, LostUpdateIsReportedAgainstAcknowledgedRequests) {
-  CampaignResult r = campaign("rpc.kv.racy", Quick{.strategy = "pct", .runs = 1000, .seed = 1, .stop_at_first = true});
+  Quick q{.strategy = "pct", .runs = 1000, .seed = 1, .stop_at_first = true};
+  q.race = false;  // the oracle's finding (the data race is reported in the first run)
+  CampaignResult r = campaign("rpc.kv.racy", q);
   ASSERT_TRUE(r.first.has_value());
   EXPECT_NE(r.first->message.find("acknowledged"), std::string::npos) << r.first->message;
 }
