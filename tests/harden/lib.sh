@@ -16,7 +16,20 @@ private_ns() {  # call first: re-executes the script inside the namespaces
     IPCRACE_IN_PRIVATE_NS=1 exec unshare --mount --ipc --propagation private bash "$0" "$@"
   fi
   mount -t tmpfs -o size=${PRIVATE_SHM_SIZE:-256m},mode=1777 tmpfs /dev/shm || { echo "SKIP: cannot mount a tmpfs on /dev/shm"; exit 77; }
+  # A build that lives under /tmp (a CI clone, say) must stay reachable under
+  # the private /tmp: hold the real /tmp aside, then bind its top folder back.
+  local exe top="" hold=""
+  exe=$(readlink -f "$IPCRACE")
+  if [[ $exe == /tmp/* ]]; then
+    top=/tmp/$(echo "${exe#/tmp/}" | cut -d/ -f1)
+    hold=$(mktemp -d /run/ipcrace-test-hold.XXXXXX 2>/dev/null || mktemp -d /var/tmp/ipcrace-test-hold.XXXXXX)
+    mount --bind /tmp "$hold" || { echo "SKIP: cannot hold /tmp aside for a build under it"; exit 77; }
+  fi
   mount -t tmpfs -o size=256m,mode=1777 tmpfs /tmp || { echo "SKIP: cannot mount a tmpfs on /tmp"; exit 77; }
+  if [[ -n $top ]]; then
+    mkdir -p "$top" && mount --bind "$hold/${top#/tmp/}" "$top" || { echo "SKIP: cannot bind $top back"; exit 77; }
+    umount "$hold" && rmdir "$hold"
+  fi
   mkdir -p /dev/mqueue
   mount -t mqueue none /dev/mqueue || { echo "SKIP: cannot mount the mqueue file system"; exit 77; }
   unset XDG_RUNTIME_DIR TMPDIR

@@ -12,6 +12,7 @@ namespace {
 
 TEST(Tsan, RacyCounterUnderTheSchedulerIsATsanFinding) {
   test::Quick q;
+  q.race = false;  // TSan itself, not ipcrace's detector (which would report the race first)
   q.mode = ActorMode::threads;
   q.runs = 20;
   auto r = test::campaign("shm.counter.racy", q);
@@ -26,6 +27,7 @@ TEST(Tsan, ASingleSerialRunStillReportsTheRace) {
   // preemption, so no lost update) is a race to TSan: nothing orders them.
   RunConfig cfg;
   cfg.mode = ActorMode::threads;
+  cfg.race = false;  // TSan itself, not ipcrace's detector
   Engine e(test::target("shm.counter.racy"), {}, cfg);
   StrategyOptions so;
   so.name = "fuzz-bytes";  // no bytes: non-preemptive
@@ -42,6 +44,7 @@ TEST(Tsan, EveryRacySharedMemoryTargetGivesATsanFinding) {
   for (const auto& t : all_targets()) {
     if (t.expect() != Expect::finding || !(t.family == "shm" || t.name == "mqueue.ring.racy")) continue;
     test::Quick q;
+    q.race = false;  // TSan itself, not ipcrace's detector (which would report the race first)
     q.mode = ActorMode::threads;
     q.runs = 20;
     auto r = test::campaign(t.name, q);
@@ -54,6 +57,7 @@ TEST(Tsan, EveryRacySharedMemoryTargetGivesATsanFinding) {
 class TsanClean : public ::testing::TestWithParam<const char*> {};
 TEST_P(TsanClean, SynchronisedCounterGivesNoReport) {
   test::Quick q;
+  q.race = false;  // TSan itself, not ipcrace's detector (which would report the race first)
   q.mode = ActorMode::threads;
   q.runs = 200;
   auto r = test::campaign(GetParam(), q);

@@ -309,8 +309,12 @@ void check_races(RunResult& r, int actors) {
   if (r.aborted) return;
   r.races = detect_races(r.trace, actors);
   if (r.races.empty()) return;
+  // A TSan report of the same run (thread mode, tsan preset) is the same
+  // race seen from inside one process: the detector's finding names both
+  // accesses, and keeps TSan's line in its message.
   const bool override = r.kind == FindingKind::none || r.kind == FindingKind::assertion ||
-                        r.kind == FindingKind::deadlock || r.kind == FindingKind::step_limit;
+                        r.kind == FindingKind::deadlock || r.kind == FindingKind::step_limit ||
+                        r.kind == FindingKind::tsan;
   if (!override) return;
   std::string msg = race_message(r.races[0], r.trace, r.resources);
   if (r.races.size() > 1) msg += " (+" + std::to_string(r.races.size() - 1) + " more racing pairs)";
