@@ -23,7 +23,14 @@ check "--jobs 2, full /dev/shm: 0 leftovers" no_leftovers
 rm -f /dev/shm/filler
 
 # ulimit -f 0: SIGXFSZ used to kill the controller (exit 153).
-for t in shm.counter.mutex socket.stream.locked; do
+# ThreadSanitizer's runtime takes SIGXFSZ before the controller's handler
+# does (the process dies of it): checked in the default and asan presets only.
+fsize_targets="shm.counter.mutex socket.stream.locked"
+if [[ ${IPCRACE_BUILD_FLAGS:-} == *fsanitize=thread* ]]; then
+  echo "note: ulimit -f 0 not checked in a ThreadSanitizer build (TSan's runtime handles SIGXFSZ first)"
+  fsize_targets=""
+fi
+for t in $fsize_targets; do
   # stderr through a pipe: a file would be past the limit too
   bash -c 'ulimit -f 0; exec "$0" run "$1" --runs 5 -q --no-minimize --out /tmp/f 2>&1 >/dev/null' "$IPCRACE" $t | cat >/tmp/err.txt
   rc=${PIPESTATUS[0]}
@@ -32,10 +39,12 @@ for t in shm.counter.mutex socket.stream.locked; do
   check "$t, ulimit -f 0: 0 leftovers" no_leftovers
 done
 # A racy target whose finding must be saved: the schedule write fails (EFBIG).
-bash -c 'ulimit -f 0; exec "$0" run pipe.large_write.racy --runs 5 -q --out /tmp/f 2>&1 >/dev/null' "$IPCRACE" | cat >/tmp/err.txt
-rc=${PIPESTATUS[0]}
-check "pipe.large_write.racy, ulimit -f 0: exit 41 (got $rc)" test $rc -eq 41
-check "pipe.large_write.racy, ulimit -f 0: 0 leftovers" no_leftovers
+if [[ -n $fsize_targets ]]; then
+  bash -c 'ulimit -f 0; exec "$0" run pipe.large_write.racy --runs 5 -q --out /tmp/f 2>&1 >/dev/null' "$IPCRACE" | cat >/tmp/err.txt
+  rc=${PIPESTATUS[0]}
+  check "pipe.large_write.racy, ulimit -f 0: exit 41 (got $rc)" test $rc -eq 41
+  check "pipe.large_write.racy, ulimit -f 0: 0 leftovers" no_leftovers
+fi
 
 # ulimit -n 20: engines fail while being built, or runs end normally; either way nothing stays.
 # (API targets; program targets under exec are not covered here.)
