@@ -48,7 +48,14 @@ fi
 
 # ulimit -n 20: engines fail while being built, or runs end normally; either way nothing stays.
 # (API targets; program targets under exec are not covered here.)
-for args in "socket.stream.racy --runs 30" "shm.* socket.* mqueue.* --runs 3 --jobs 2" "rpc.kv.racy --runs 30"; do
+nofile_runs=("socket.stream.racy --runs 30" "shm.* socket.* mqueue.* --runs 3 --jobs 2" "rpc.kv.racy --runs 30")
+# AddressSanitizer's own runtime needs descriptors of its own and exits 1
+# without them: checked in the default and tsan presets only.
+if [[ ${IPCRACE_BUILD_FLAGS:-} == *fsanitize=address* ]]; then
+  echo "note: ulimit -n 20 not checked in an AddressSanitizer build (ASan's runtime fails first, exit 1)"
+  nofile_runs=()
+fi
+for args in "${nofile_runs[@]}"; do
   bash -c 'ulimit -n 20; exec "$0" run $1 -q --out /tmp/f' "$IPCRACE" "$args" >/dev/null 2>/tmp/err.txt; rc=$?
   check "ulimit -n 20, run $args: a verdict or exit 41 (got $rc)" bash -c "[[ $rc == 0 || $rc == 10 || $rc == 41 ]]"
   [[ $rc == 41 ]] && check "ulimit -n 20, run $args: one error line" one_error_line
