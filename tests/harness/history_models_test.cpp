@@ -142,8 +142,11 @@ TEST_P(EveryModel, SmallHistoriesWithOneAnomalyAgreeWithBruteForce) {
     }
   });
   EXPECT_TRUE(ok);
-  EXPECT_GT(yes, 5) << model;
-  EXPECT_GT(no, 5) << model;
+  // Both verdicts occur, so the agreement means something. rapidcheck seeds
+  // each run afresh: for cas-register an injected anomaly is often still
+  // linearizable, and as few as 3 of 100 cases came out "no" (a tsan CI run).
+  EXPECT_GT(yes, 0) << model;
+  EXPECT_GT(no, 0) << model;
 }
 
 TEST_P(EveryModel, ParallelKeysAndVerdictOnlyGiveTheSameVerdict) {
