@@ -46,17 +46,7 @@ class KvModel : public Model {
       return true;
     }
     if (o == "cas") {
-      const size_t mid = item_end(op.in_enc, 0);
-      const bool held = s.size() == mid && op.in_enc.compare(0, mid, s) == 0;
-      // fail: the compare ran and did not hold (nothing written); a fail
-      // whose compare held at every possible point is not linearizable.
-      if (op.outcome == EventType::fail) {
-        *next = s;
-        return !held;
-      }
-      if (!held) return false;
-      *next = op.in_enc.substr(mid);
-      return true;
+      return cas_step(s, op, next);
     }
     return false;
   }

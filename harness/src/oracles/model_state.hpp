@@ -60,6 +60,22 @@ inline Value decode(const std::string& s, size_t b = 0, size_t e = std::string::
 std::unique_ptr<Model> make_register(bool cas);
 std::unique_ptr<Model> make_counter();
 std::unique_ptr<Model> make_queue();
+// A cas (register, kv): the input is the expected item followed by the new
+// one. ok: the compare held, the new item is the state. fail: the compare ran
+// and did not hold (nothing written); a fail whose compare held at every
+// possible point is not linearizable.
+inline bool cas_step(const ModelState& s, const Operation& op, ModelState* next) {
+  const size_t mid = item_end(op.in_enc, 0);
+  const bool held = s.size() == mid && op.in_enc.compare(0, mid, s) == 0;
+  if (op.outcome == EventType::fail) {
+    *next = s;
+    return !held;
+  }
+  if (!held) return false;
+  *next = op.in_enc.substr(mid);
+  return true;
+}
+
 std::unique_ptr<Model> make_kv();
 std::unique_ptr<Model> make_list_append();
 std::unique_ptr<Model> make_set();
