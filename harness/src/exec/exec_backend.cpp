@@ -510,9 +510,12 @@ std::string runtime_preload_path() {
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   std::string dir = n > 0 ? std::string(self, size_t(n)) : std::string();
   dir = dir.substr(0, dir.rfind('/'));
+#ifndef IPCRACE_INSTALL_LIBDIR
+#define IPCRACE_INSTALL_LIBDIR "lib"
+#endif
   for (const char* rel : {"/libipcrace_rt.so", "/../harness/runtime/libipcrace_rt.so",
-                          "/../../harness/runtime/libipcrace_rt.so", "/../lib/libipcrace_rt.so",
-                          "/../lib/ipcrace/libipcrace_rt.so"})
+                          "/../../harness/runtime/libipcrace_rt.so", "/../" IPCRACE_INSTALL_LIBDIR "/libipcrace_rt.so",
+                          "/../lib/libipcrace_rt.so", "/../lib/ipcrace/libipcrace_rt.so"})
     if (access((dir + rel).c_str(), R_OK) == 0) return dir + rel;
   throw std::runtime_error("exec --preload: libipcrace_rt.so not found beside " + dir + " (set IPCRACE_RUNTIME_SO)");
 }

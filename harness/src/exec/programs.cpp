@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <unistd.h>
 
 #include "ipcrace/program.hpp"
 #include "ipcrace/schedule.hpp"
@@ -68,11 +69,33 @@ const TargetInfo* schedule_target(const Schedule& s) {
   return t;
 }
 
+namespace {
+
+std::string self_dir() {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return {};
+  std::string s(self, size_t(n));
+  return s.substr(0, s.rfind('/'));
+}
+
+}  // namespace
+
+// The build tree's manifest (compiled in) serves only the build tree's own
+// binaries: an installed command, or a user's command linked from the
+// installed libraries, must not list another tree's programs. Every command
+// also reads the manifest beside it (a user project's ipcrace_add_program
+// writes <its build>/ipcrace-programs.manifest, where its command is) and
+// the manifests in IPCRACE_PROGRAMS.
 void load_programs_once() {
   static bool loaded = false;
   if (loaded) return;
   loaded = true;
-  if (*IPCRACE_PROGRAMS_MANIFEST) load_program_manifest(IPCRACE_PROGRAMS_MANIFEST);
+  const std::string dir = self_dir();
+  const std::string built = IPCRACE_PROGRAMS_MANIFEST;
+  const std::string tree = built.substr(0, built.rfind('/') + 1);
+  if (!built.empty() && (dir + "/").compare(0, tree.size(), tree) == 0) load_program_manifest(built);
+  if (!dir.empty() && dir + "/ipcrace-programs.manifest" != built) load_program_manifest(dir + "/ipcrace-programs.manifest");
   if (const char* env = std::getenv("IPCRACE_PROGRAMS")) {
     std::stringstream ss(env);
     for (std::string p; std::getline(ss, p, ':');)
