@@ -1,3 +1,4 @@
+#include "exec/symbolize.hpp"
 #include "commands.hpp"
 
 #include <sched.h>
@@ -292,7 +293,7 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
               ", the replay gave " + finding_kind_name(r.kind) + (r.found() ? " (" + r.message + ")" : "");
   } else {
     code = r.found() ? kExitFinding : kExitOk;
-    verdict = r.found() ? std::string("reproduced ") + finding_kind_name(r.kind) + ": " + r.message
+    verdict = r.found() ? std::string("reproduced ") + finding_kind_name(r.kind) + ": " + symbolized_message(sched->target, r.message)
                         : "reproduced: no finding, as recorded";
   }
   if (as_json && x.trace) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "exec/symbolize.hpp"
+
 namespace ipcrace::cli {
 
 using nlohmann::json;
@@ -92,7 +94,7 @@ void print_target_table(const std::vector<TargetInfo>& targets) {
 void print_finding_lines(const CampaignResult& r) {
   if (!r.first) return;
   std::printf("  first finding at run %lld: %s: %s\n", static_cast<long long>(r.first_finding_run),
-              finding_kind_name(r.first->finding), r.first->message.c_str());
+              finding_kind_name(r.first->finding), symbolized_message(r.target, r.first->message).c_str());
   for (const auto& f : r.schedule_files) std::printf("  replay: ipcrace replay %s\n", f.c_str());
   if (r.minimized) {
     std::printf("  minimised: %zu steps, %d preemptions (was %zu, %d), %s\n", r.minimized->steps.size(),

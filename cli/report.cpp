@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 
+#include "exec/symbolize.hpp"
 #include "ux_outputs.hpp"
 
 #include "ipcrace/atomic_file.hpp"
@@ -226,7 +227,8 @@ std::string page_name(const Schedule& s, const std::string& file, size_t n) {
 
 }  // namespace
 
-std::string finding_page(const Schedule& s, const std::string& file) {
+std::string finding_page(const Schedule& found, const std::string& file) {
+  const Schedule s = symbolized(found);  // exec-mode labels as file:line
   std::string replay = file.empty() ? "(schedule not saved: run with --out DIR to get a replayable file)"
                                     : "ipcrace replay " + file;
   std::string params;

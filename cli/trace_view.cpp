@@ -1,6 +1,8 @@
 // replay --trace (text, JSON lines) and show (terminal swimlane): see trace_view.hpp.
 #include "trace_view.hpp"
 
+#include "exec/symbolize.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -20,22 +22,26 @@ static int actor_count(const Schedule& s) {
   return n;
 }
 
+// Exec-mode labels (return addresses) become file:line here, for every view.
 TraceView trace_view(const Schedule& file) {
   TraceView v;
-  v.schedule = file;
+  v.schedule = symbolized(file);
   v.finding = file.finding;
-  v.message = file.message;
+  v.message = v.schedule.message;
   v.actors = actor_count(file);
   return v;
 }
 
 TraceView trace_view(const Schedule& file, const RunResult& r) {
   TraceView v;
-  v.schedule = schedule_from_run(file.target, file.params, file.mode, file.strategy, file.seed, file.run,
-                                 file.run_seed, r);
+  Schedule run = schedule_from_run(file.target, file.params, file.mode, file.strategy, file.seed, file.run,
+                                  file.run_seed, r);
+  run.command = file.command;
+  run.message = r.message;
+  v.schedule = symbolized(run);
   v.run = r.trace;
   v.finding = r.kind;
-  v.message = r.message;
+  v.message = v.schedule.message;
   v.detected_at = r.detected_at;
   v.actors = actor_count(v.schedule);
   return v;

@@ -128,6 +128,7 @@ void ExecBackend::start_server() {
     detail::futex_wait(&cb_->ctl, c, &ts);
     c = cb_->ctl.load(rlx);
   }
+  modules_.load(pid, spec_.argv[0]);
 }
 
 void ExecBackend::start_run(uint64_t run_seed, bool free_run) {
@@ -220,7 +221,10 @@ const char* ExecBackend::label(const char* raw) {
     std::snprintf(buf, sizeof buf, "runtime");
   else
     std::snprintf(buf, sizeof buf, "0x%lx", static_cast<unsigned long>(off));
-  return labels_.emplace(off, buf).first->second.c_str();
+  // Code in a shared object (the runtime made the address relative to the
+  // program's load address): its module and offset, for the symboliser.
+  std::string lab = modules_.label(off + cb_->exec.base.load(rlx));
+  return labels_.emplace(off, lab.empty() ? std::string(buf) : lab).first->second.c_str();
 }
 
 void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a, const Op* op) {

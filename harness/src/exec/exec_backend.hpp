@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "exec/symbolize.hpp"
 #include "ipcrace/engine.hpp"
 #include "ipcrace/program.hpp"
 #include "ipcrace/target.hpp"
@@ -76,6 +77,7 @@ class ExecBackend {
   uint64_t step_ = 0;
   int fruitless_ = 0;  // rounds in which every live actor was parked as a spinner
   std::unordered_map<uintptr_t, std::string> labels_;
+  ModuleMap modules_;  // the fork server's shared objects: labels of code outside the program
   std::string preload_lib_;
 };
 
