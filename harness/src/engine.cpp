@@ -532,10 +532,10 @@ struct Engine::Impl {
     faults.new_run(r);
     reset_stderr();
     if (exec) n = 1;  // the program's forks and threads add actors
-    for (int i = 0; i < n; ++i) {
-      alive[i] = false;
-      pids[i] = 0;
-    }
+    for (int i = 0; i < n; ++i) alive[i] = false;
+    // Every slot: exec-mode actors beyond n never set pids[], and an exit
+    // reaps pids[a] (a blocking waitpid on a stale value otherwise).
+    for (int i = 0; i < kMaxActors; ++i) pids[i] = 0;
     bool hung[kMaxActors] = {};
     try {
       scenario->setup(ctx);
