@@ -127,9 +127,16 @@ int cmd_merge(const MergeOptions& o) {
       throw InputError(f + ": shard " + std::to_string(i) + "/" + std::to_string(n) + " is of a campaign of " +
                        std::to_string(n) + " shards, the others of " + std::to_string(count));
     } else if (j.at("campaign") != campaign) {
+      std::string differ;  // the settings that differ, by name (a key only one side has counts too)
+      for (const json* side : {&campaign, &j.at("campaign")})
+        for (auto it = side->begin(); it != side->end(); ++it)
+          if (differ.find(" " + it.key() + ",") == std::string::npos &&
+              (!campaign.contains(it.key()) || !j.at("campaign").contains(it.key()) ||
+               campaign.at(it.key()) != j.at("campaign").at(it.key())))
+            differ += " " + it.key() + ",";
+      if (!differ.empty()) differ.pop_back();
       throw InputError(f + ": shard " + std::to_string(i) + "/" + std::to_string(n) +
-                       " ran another campaign (targets, strategy, seed, budget or flags differ) than " +
-                       o.files.front());
+                       " ran another campaign than " + o.files.front() + " (differ:" + differ + ")");
     }
     if (i >= n) throw InputError(f + ": shard index " + std::to_string(i) + " is not below its count " + std::to_string(n));
     if (auto it = by_index.find(i); it != by_index.end())

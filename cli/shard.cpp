@@ -77,7 +77,9 @@ static json campaign_description(const std::string& what, const Common& c) {
               {"params", params},    {"depth", c.depth},         {"preemptions", c.preemptions},
               {"step_limit", c.step_limit}, {"stop_at_first", c.stop_at_first},
               {"targets", c.target_names}, {"gate_seeds", c.gate_seeds}, {"gate_clean_runs", c.gate_clean_runs},
-              {"gate_strategies", c.gate_strategies}};
+              {"gate_strategies", c.gate_strategies},
+              // Faults change every run's schedule: shards with other kinds or budgets are other campaigns.
+              {"faults", c.faults.empty() ? "target" : c.faults}, {"fault_budget", c.fault_budget}};
 }
 
 static json campaign_result_json(const CampaignResult& r) {

@@ -394,7 +394,7 @@ struct Engine::Impl {
       if (cfg.on_hold) detail::hold_at(cfg, step, a, *cb, n, alive, blocked, pending);  // --stop-at (stop_at.cpp)
       const Op op = pending[a];
       r.trace.push_back(Step{static_cast<uint16_t>(a), op});
-      r.trace.back().fault = static_cast<FaultKind>(f);
+      r.trace.back().fault = faults.last_forced() ? FaultKind::none : static_cast<FaultKind>(f);
       cb->steps.store(static_cast<uint32_t>(r.trace.size()), rlx);
       last = a;
       cb->slots[a].fault.store(uint32_t(f), rlx);

@@ -48,6 +48,7 @@ int FaultControl::time_passes(int n, const bool alive[], bool blocked[], const O
 int FaultControl::decide(Strategy& st, const SchedView& v, int a) {
   const bool forced = (forced_ >> a) & 1;
   forced_ = 0;
+  last_forced_ = forced;
   const uint32_t possible =
       forced ? fault_bit(FaultKind::timeout) : (used_ < budget_ ? v.pending[a].faults & enabled_ : 0);
   const int f = st.next_fault(v, a, possible);

@@ -29,6 +29,10 @@ class FaultControl {
   // The fault for actor a's op, chosen by the strategy (or forced), or kAbortRun.
   int decide(Strategy& st, const SchedView& v, int a);
   bool death_expected(int a) const { return a < 64 && ((may_die_ >> a) & 1) != 0; }
+  // The last decide() granted a timeout because time passed (every live actor
+  // blocked), not as an injected fault: the schedule records no fault line
+  // (replay forces it again), so the minimiser never counts it.
+  bool last_forced() const { return last_forced_; }
 
  private:
   uint32_t enabled_ = 0;
@@ -36,6 +40,7 @@ class FaultControl {
   int used_ = 0;
   uint64_t may_die_ = 0;
   uint64_t forced_ = 0;  // actors enabled by time_passes for the coming decision
+  bool last_forced_ = false;
 };
 
 }  // namespace ipcrace

@@ -127,6 +127,27 @@ TEST(Shards, AMissingFailedOrRepeatedShardIsNamedAndFailsTheMerge) {
                               (dir / "s2.json").string()});
   EXPECT_EQ(mixed.code, kExitBadInput);
   EXPECT_NE(mixed.err.find("another campaign"), std::string::npos) << mixed.err;
+  EXPECT_NE(mixed.err.find("differ: seed"), std::string::npos) << mixed.err;
+
+  // Shards with other fault settings (issue 12) are other campaigns too, and
+  // the result records them.
+  EXPECT_EQ(load(dir / "s0.json")["campaign"]["faults"], "target");
+  EXPECT_EQ(load(dir / "s0.json")["campaign"]["fault_budget"], 1);
+  for (const std::vector<std::string>& flags :
+       {std::vector<std::string>{"--faults", "short,eintr"}, std::vector<std::string>{"--fault-budget", "2"}}) {
+    std::vector<std::string> args = {"run", "shm.counter.racy", "--runs", "9", "-q", "--shard", "1/3", "--results",
+                                     (dir / "faulted.json").string(), "--out", (dir / "f").string()};
+    args.insert(args.end(), flags.begin(), flags.end());
+    auto faulted = test::run_cmd(args);
+    ASSERT_EQ(faulted.code, kExitFinding) << faulted.err;
+    EXPECT_EQ(load(dir / "faulted.json")["campaign"][flags[0] == "--faults" ? "faults" : "fault_budget"],
+              flags[0] == "--faults" ? json("short,eintr") : json(2));
+    auto m = test::run_cmd({"merge", (dir / "s0.json").string(), (dir / "faulted.json").string(),
+                            (dir / "s2.json").string()});
+    EXPECT_EQ(m.code, kExitBadInput) << m.err;
+    EXPECT_NE(m.err.find(flags[0] == "--faults" ? "differ: faults" : "differ: fault_budget"), std::string::npos)
+        << m.err;
+  }
 
   auto all = test::run_cmd({"merge", (dir / "s0.json").string(), (dir / "s1.json").string(), (dir / "s2.json").string()});
   EXPECT_EQ(all.code, kExitFinding) << all.err;

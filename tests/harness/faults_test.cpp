@@ -15,8 +15,11 @@ namespace {
 
 using test::Quick;
 
-const char* const kRacy[] = {"faults.short_read.racy", "faults.eintr_write.racy", "faults.killed_holder.racy"};
-const char* const kSync[] = {"faults.short_read.looped", "faults.eintr_write.retried", "faults.killed_holder.robust"};
+const char* const kRacy[] = {"faults.short_read.racy",     "faults.eintr_write.racy",     "faults.killed_holder.racy",
+                             "faults.dead_producer.racy",  "faults.retried_request.racy", "faults.unpublished_slot.racy"};
+const char* const kSync[] = {"faults.short_read.looped",      "faults.eintr_write.retried",
+                             "faults.killed_holder.robust",   "faults.dead_producer.timed",
+                             "faults.retried_request.dedup",  "faults.unpublished_slot.published"};
 
 uint64_t clean_runs() { return uint64_t(test::env_int("IPCRACE_FAULTS_CLEAN_RUNS", 300)); }
 
@@ -249,6 +252,121 @@ TEST(FaultLinearizability, KilledActorsOpsAreIndeterminateInRecordedHistories) {
     }
     EXPECT_GT(killed_open, 0) << actor_mode_name(mode);
     EXPECT_GT(applied, 0) << actor_mode_name(mode) << ": no run where the killed actor's add took effect";
+  }
+}
+
+}  // namespace
+}  // namespace ipcrace
+
+// Deaths that are part of the workload (issue 12 item 3): actor 1 waits for
+// actor 0's go, then ends the way `death` says (0 returns, 1 raises SIGKILL
+// itself, 2 calls _exit(7)); actor 0 checks Actor::alive(1) before and after
+// and, in process mode, that kill(pid, 0) of the dead peer fails with ESRCH
+// (it is reaped at once). The `.undeclared` twin does not list actor 1 in
+// may_die: its death is then a crash.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace ipcrace {
+namespace {
+
+class PeerDeath final : public Scenario {
+ public:
+  struct State {
+    int go;
+    pid_t pid;
+    int saw_alive;   // actor 0: Actor::alive(1) while actor 1 waited
+    int saw_dead;    // actor 0: !Actor::alive(1) after it ended
+    int kill_errno;  // actor 0: errno of kill(pid, 0) after it ended (0: it succeeded)
+  };
+  void setup(RunContext& ctx) override {
+    st_ = ctx.shm_new<State>("death.state", State{0, 0, -1, -1, -1});
+    r_ = ctx.resource("death");
+  }
+  void actor(Actor& a) override {
+    const int death = int(a.params().get("death"));
+    if (a.index() == 1) {
+      st_->pid = getpid();
+      a.blocking(OpKind::shm_load, r_, "peer.wait_go", [&]() -> std::optional<bool> {
+        if (st_->go) return true;
+        return std::nullopt;
+      });
+      a.point(OpKind::yield, r_, "peer.die");
+      if (death == 1) raise(SIGKILL);
+      if (death == 2) _exit(7);
+      return;
+    }
+    a.point(OpKind::yield, r_, "watcher.check_alive");
+    st_->saw_alive = a.alive(1) ? 1 : 0;
+    a.point(OpKind::shm_store, r_, "watcher.go");
+    st_->go = 1;
+    a.blocking(OpKind::yield, r_, "watcher.wait_death", [&]() -> std::optional<bool> {
+      if (a.alive(1)) return std::nullopt;
+      return true;
+    });
+    st_->saw_dead = 1;
+    if (a.params().get("processes")) st_->kill_errno = ::kill(st_->pid, 0) == 0 ? 0 : errno;
+  }
+  void check(RunContext& ctx) override {
+    if (st_->saw_alive != 1) ctx.fail("Actor::alive(1) was false while actor 1 waited");
+    if (st_->saw_dead != 1) ctx.fail("actor 0 never saw actor 1 gone");
+    if (ctx.params().get("processes") && st_->kill_errno != ESRCH)
+      ctx.fail("kill(pid, 0) of the dead peer gave errno " + std::to_string(st_->kill_errno) + ", not ESRCH");
+  }
+
+ private:
+  State* st_ = nullptr;
+  Resource r_;
+};
+
+TargetInfo peer_death(const char* name, uint64_t may_die) {
+  return TargetInfo{.name = name,
+                    .family = "test",
+                    .variant = Variant::synchronised,
+                    .summary = "actor 1 ends as `death` says; actor 0 watches it with Actor::alive and kill(pid, 0)",
+                    .defaults = {{"actors", 2}, {"death", 0}, {"processes", 1}},
+                    .make = [] { return std::make_unique<PeerDeath>(); },
+                    .source = __FILE__,
+                    .faults = "none",
+                    .may_die = may_die};
+}
+
+[[maybe_unused]] const bool registered = [] {
+  register_target(peer_death("test.peer_death", 2));
+  register_target(peer_death("test.peer_death.undeclared", 0));
+  return true;
+}();
+
+CampaignResult death_campaign(const char* target, int death, ActorMode mode, uint64_t runs = 20) {
+  Quick q;
+  q.strategy = "random";
+  q.mode = mode;
+  q.runs = runs;
+  q.race = false;
+  q.params = Params{{"death", death}, {"processes", mode == ActorMode::processes ? 1 : 0}};
+  return test::campaign(target, q);
+}
+
+TEST(FaultDeath, AlivePeerThenGonePeerInBothModes) {
+  for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
+    CampaignResult r = death_campaign("test.peer_death", 0, mode);
+    EXPECT_EQ(r.runs, 20u);
+    EXPECT_EQ(r.findings, 0u) << actor_mode_name(mode) << ": " << test::describe(r);
+  }
+}
+
+TEST(FaultDeath, SelfRaisedDeathDeclaredExpectedIsNoCrashAndThePeerIsReaped) {
+  for (int death : {1, 2}) {  // raise(SIGKILL), _exit(7)
+    CampaignResult r = death_campaign("test.peer_death", death, ActorMode::processes);
+    EXPECT_EQ(r.runs, 20u);
+    EXPECT_EQ(r.findings, 0u) << "death " << death << ": " << test::describe(r);
+    // Not declared: the same death is a crash, every run.
+    r = death_campaign("test.peer_death.undeclared", death, ActorMode::processes);
+    EXPECT_EQ(r.findings, 20u) << "death " << death << ": " << test::describe(r);
+    ASSERT_TRUE(r.first);
+    EXPECT_EQ(r.first->finding, FindingKind::crash) << r.first->message;
   }
 }
 

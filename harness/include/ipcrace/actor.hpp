@@ -72,8 +72,12 @@ class Actor {
   // when every live actor is blocked (time passes when nothing else can).
   template <class F>
   auto timed(OpKind kind, Resource r, const char* label, F&& try_once) -> decltype(try_once()) {
-    OpDetail d;
-    d.faults = fault_bit(FaultKind::timeout);
+    return timed(kind, r, label, OpDetail{}, std::forward<F>(try_once));
+  }
+  // The same with op details (a wait that loads an atomic: its address and order).
+  template <class F>
+  auto timed(OpKind kind, Resource r, const char* label, OpDetail d, F&& try_once) -> decltype(try_once()) {
+    d.faults |= fault_bit(FaultKind::timeout);
     point(kind, r, label, d);
     for (;;) {
       if (fault_ == FaultKind::timeout) return std::nullopt;
