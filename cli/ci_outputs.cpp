@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "race_outputs.hpp"
 #include "ux_outputs.hpp"
 
 #include "ipcrace/atomic_file.hpp"
@@ -254,7 +255,9 @@ static int rule_index(const std::string& id) {
 
 static void add_findings(json& results, const CampaignResult& r) {
   const TargetInfo* t = find_target(r.target);
-  for (const auto& [s, file] : finding_schedules(r)) {
+  auto shown = finding_schedules(r);
+  for (auto& p : more_race_schedules(r, shown)) shown.push_back(std::move(p));  // one per racing pair
+  for (const auto& [s, file] : shown) {
     std::string id = rule_id(s.finding);
     std::string text = r.target + ": " + finding_kind_name(s.finding) + ": " + s.message;
     if (!file.empty()) text += " (replay: ipcrace replay " + file + ")";
@@ -263,7 +266,9 @@ static void add_findings(json& results, const CampaignResult& r) {
                 {"level", r.expect == Expect::finding ? "note" : "error"},
                 {"message", {{"text", text}}},
                 {"locations", location(t)},
-                {"partialFingerprints", {{"ipcraceTarget/v1", r.target + "/" + finding_kind_name(s.finding)}}},
+                {"partialFingerprints",
+                 {{"ipcraceTarget/v1", r.target + "/" + finding_kind_name(s.finding) +
+                                           (s.race_pair.empty() ? "" : "/" + s.race_pair)}}},
                 {"properties",
                  {{"target", r.target},
                   {"expected", r.expect == Expect::finding},
@@ -273,6 +278,12 @@ static void add_findings(json& results, const CampaignResult& r) {
                   {"steps", s.steps.size()},
                   {"preemptions", s.preemptions()},
                   {"schedule", file}}}};
+    // A data race is located at both of its accesses.
+    if (json both = sarif_race_locations(s, t); !both.empty()) {
+      res["locations"] = both;
+      res["relatedLocations"] = json::array({both[1]});
+      res["properties"]["race_pair"] = s.race_pair;
+    }
     results.push_back(res);
   }
 }

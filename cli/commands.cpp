@@ -291,6 +291,11 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
     code = kExitDivergence;
     verdict = std::string("divergence: outcome differs: the schedule recorded ") + finding_kind_name(sched->finding) +
               ", the replay gave " + finding_kind_name(r.kind) + (r.found() ? " (" + r.message + ")" : "");
+  } else if (r.kind == FindingKind::race && !sched->race_pair.empty() &&
+             std::none_of(r.races.begin(), r.races.end(),
+                          [&](const RaceReport& rep) { return race_site_pair(rep) == sched->race_pair; })) {
+    code = kExitDivergence;
+    verdict = "divergence: the schedule recorded the race " + sched->race_pair + ", the replay gave " + r.message;
   } else {
     code = r.found() ? kExitFinding : kExitOk;
     verdict = r.found() ? std::string("reproduced ") + finding_kind_name(r.kind) + ": " + symbolized_message(sched->target, r.message)

@@ -49,6 +49,13 @@ json campaign_json(const CampaignResult& r) {
          {"findings_by_kind", kinds},
          {"schedule_files", r.schedule_files},
          {"seconds", r.seconds}};
+  if (!r.race_findings.empty()) {
+    json races = json::array();
+    for (const auto& f : r.race_findings)
+      races.push_back({{"pair", f.pair}, {"first_run", f.run}, {"runs", f.runs}, {"message", f.schedule.message},
+                       {"schedule_file", f.file}});
+    j["races"] = races;
+  }
   if (r.first) {
     j["first_finding"] = {{"kind", finding_kind_name(r.first->finding)},
                           {"message", r.first->message},
@@ -96,6 +103,12 @@ void print_finding_lines(const CampaignResult& r) {
   std::printf("  first finding at run %lld: %s: %s\n", static_cast<long long>(r.first_finding_run),
               finding_kind_name(r.first->finding), symbolized_message(r.target, r.first->message).c_str());
   for (const auto& f : r.schedule_files) std::printf("  replay: ipcrace replay %s\n", f.c_str());
+  if (!r.race_findings.empty()) std::printf("  data races: %zu distinct pairs of access sites\n", r.race_findings.size());
+  for (const auto& f : r.race_findings) {
+    std::printf("    %s: first at run %llu, in %llu runs\n", f.pair.c_str(), static_cast<unsigned long long>(f.run),
+                static_cast<unsigned long long>(f.runs));
+    if (!f.file.empty()) std::printf("      replay: ipcrace replay %s\n", f.file.c_str());
+  }
   if (r.minimized) {
     std::printf("  minimised: %zu steps, %d preemptions (was %zu, %d), %s\n", r.minimized->steps.size(),
                 r.minimized_preemptions, r.first->steps.size(), r.original_preemptions,

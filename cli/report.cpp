@@ -9,6 +9,7 @@
 #include <map>
 
 #include "exec/symbolize.hpp"
+#include "race_outputs.hpp"
 #include "ux_outputs.hpp"
 
 #include "ipcrace/atomic_file.hpp"
@@ -101,6 +102,7 @@ svg text{font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .arrow{fill:none;stroke-width:1.6} .arrow.msg{stroke:#1f5fd1} .arrow.lock{stroke:#d98200;stroke-dasharray:5 3}
 .op.fault rect{stroke:#b00020;stroke-width:3} .fault-name{fill:#b00020;font-size:10px;font-weight:bold}
 .preemption line{stroke:#d9412b;stroke-width:1.5;stroke-dasharray:3 3} .preemption text{fill:#d9412b;font-size:10px}
+.race-link{fill:none;stroke:#e00000;stroke-width:2.4} .race-access{fill:none;stroke:#e00000;stroke-width:2.4}
 .legend span{display:inline-block;margin-right:12px} .legend i{display:inline-block;width:12px;height:12px;border:1px solid #1d2330;vertical-align:-2px;margin-right:4px}
 )";
 
@@ -110,7 +112,7 @@ const char* kCheck = R"(<script>
 (function(){var s=document.querySelector('svg.timeline');if(!s)return;
 var a=s.querySelectorAll('path.arrow'),n=0;for(var i=0;i<a.length;i++)if(a[i].getTotalLength()>0)n++;
 var b=document.body.dataset;b.lanes=s.querySelectorAll('g.lane').length;b.ops=s.querySelectorAll('g.op').length;
-b.arrows=a.length;b.drawnArrows=n;b.preemptions=s.querySelectorAll('g.preemption').length;b.width=Math.round(s.getBBox().width);})();
+b.arrows=a.length;b.drawnArrows=n;b.raceLinks=s.querySelectorAll('path.race-link').length;b.preemptions=s.querySelectorAll('g.preemption').length;b.width=Math.round(s.getBBox().width);})();
 </script>)";
 
 struct Arrow {
@@ -143,7 +145,9 @@ std::string svg_timeline(const Schedule& s) {
   o += "<defs><marker id=\"ah-msg\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
        "orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#1f5fd1\"/></marker>"
        "<marker id=\"ah-lock\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-       "orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#d98200\"/></marker></defs>\n";
+       "orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#d98200\"/></marker>"
+       "<marker id=\"ah-race\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+       "orient=\"auto-start-reverse\"><path d=\"M0,0L10,5L0,10z\" fill=\"#e00000\"/></marker></defs>\n";
   // Step numbers.
   for (size_t i = 0; i < s.steps.size(); ++i) {
     std::snprintf(buf, sizeof buf, "<text x=\"%d\" y=\"14\" font-size=\"9\" fill=\"#888\" text-anchor=\"middle\">%zu</text>",
@@ -216,6 +220,31 @@ std::string svg_timeline(const Schedule& s) {
                   msg ? "message" : "lock handoff", ar.from, f.actor, ar.to, t.actor);
     o += buf;
   }
+  // A data race: a red link between its two accesses.
+  if (s.race_first >= 0 && s.race_second > s.race_first && size_t(s.race_second) < s.steps.size()) {
+    const auto& f = s.steps[size_t(s.race_first)];
+    const auto& t = s.steps[size_t(s.race_second)];
+    int x1 = box_x(size_t(s.race_first)) + box_w / 2, x2 = box_x(size_t(s.race_second)) + box_w / 2;
+    bool down = t.actor >= f.actor;
+    int y1 = lane_y(f.actor) + (down ? box_h : 0), y2 = lane_y(t.actor) + (down ? 0 : box_h);
+    if (t.actor == f.actor) y2 = y1;
+    const int bend = t.actor == f.actor ? y1 + lane_h / 2 : (y1 + y2) / 2;
+    std::snprintf(buf, sizeof buf,
+                  "<path class=\"race-link\" data-from=\"%d\" data-to=\"%d\" d=\"M%d,%d C%d,%d %d,%d %d,%d\" "
+                  "marker-end=\"url(#ah-race)\"><title>data race: step %d (actor %d %s %s) and step %d (actor %d %s %s) "
+                  "are not ordered</title></path>\n",
+                  s.race_first, s.race_second, x1, y1, x1, bend, x2, bend, x2, y2, s.race_first, f.actor,
+                  op_kind_name(f.kind), esc(f.label).c_str(), s.race_second, t.actor, op_kind_name(t.kind),
+                  esc(t.label).c_str());
+    o += buf;
+    for (int step : {s.race_first, s.race_second}) {
+      const auto& st = s.steps[size_t(step)];
+      std::snprintf(buf, sizeof buf,
+                    "<rect class=\"race-access\" data-step=\"%d\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" rx=\"4\"/>\n",
+                    step, box_x(size_t(step)) - 2, lane_y(st.actor) - 2, box_w + 4, box_h + 4);
+      o += buf;
+    }
+  }
   o += "</svg>\n";
   return o;
 }
@@ -253,7 +282,8 @@ std::string finding_page(const Schedule& found, const std::string& file) {
        "style=\"background:#3fbf5a\"></i>shm store/rmw</span><span><i style=\"background:#c9a7ff\"></i>sem/cv</span>"
        "<span style=\"color:#1f5fd1\">&rarr; message</span><span style=\"color:#d98200\">&#8674; lock handoff</span>"
        "<span style=\"color:#d9412b\">&#9660; preemption</span>"
-       "<span style=\"color:#b00020\">&#9633; fault (short, eintr, kill, ...)</span></p>\n";
+       "<span style=\"color:#b00020\">&#9633; fault (short, eintr, kill, ...)</span>"
+       "<span style=\"color:#e00000\">&#10231; data race</span></p>\n";
   o += "<div class=\"scroll\">\n" + svg_timeline(s) + "</div>\n";
   o += kCheck;
   o += "\n</body></html>\n";
@@ -273,6 +303,7 @@ void write_report(const std::string& dir, const std::vector<CampaignResult>& res
     std::vector<std::pair<Schedule, std::string>> pages;
     if (r.minimized) pages.emplace_back(*r.minimized, r.minimized_file);
     for (auto& p : finding_schedules(r)) pages.push_back(std::move(p));
+    for (auto& p : more_race_schedules(r, pages)) pages.push_back(std::move(p));  // one per racing pair
     for (size_t i = 0; i < pages.size(); ++i) {
       const auto& [s, file] = pages[i];
       std::string name = page_name(s, file, n++);

@@ -73,8 +73,10 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
       bool first = res.first_finding_run < 0;
       bool new_kind = res.by_kind[static_cast<size_t>(r.kind)] == 1;
       if (first) res.first_finding_run = static_cast<int64_t>(i);
+      auto make = [&] { return schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r); };
+      note_races(res.race_findings, i, r, make);
       if (first || new_kind) {
-        Schedule s = schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r);
+        Schedule s = make();
         if (!opts.out_dir.empty() && int(res.schedule_files.size()) < opts.max_saved)
           res.schedule_files.push_back(save_schedule(s, opts.out_dir));
         res.kind_firsts.push_back(s);
@@ -87,6 +89,7 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
       opts.progress({&target, res.runs, shard_runs, elapsed(), opts.seconds, res.findings});
     }
   }
+  save_race_findings(res.race_findings, opts.out_dir);
   res.seconds = elapsed();
   res.strategy_summary = strategy->summary();
   if (opts.progress) opts.progress({&target, res.runs, shard_runs, res.seconds, opts.seconds, res.findings});

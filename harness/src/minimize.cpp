@@ -31,6 +31,7 @@
 
 #include "ipcrace/errors.hpp"
 #include "ipcrace/replay.hpp"
+#include "race/findings.hpp"
 
 namespace ipcrace {
 namespace {
@@ -82,7 +83,7 @@ class Minimizer {
     strict->new_run(0);
     RunResult r = e->run(*strict, in_.run_seed);
     ++runs_;
-    if (r.diverged || r.kind != in_.finding)
+    if (r.diverged || r.kind != in_.finding || !same_race(r))
       throw std::runtime_error("the schedule does not reproduce its finding (" +
                                std::string(r.diverged ? "divergence: " + r.divergence
                                                       : std::string("got ") + finding_kind_name(r.kind)) +
@@ -181,8 +182,17 @@ class Minimizer {
     return std::nullopt;
   }
 
+  // A race schedule about one pair of access sites (Schedule::race_pair):
+  // every candidate must show that pair, and is recorded focused on it.
+  bool same_race(const RunResult& r) const {
+    return in_.finding != FindingKind::race || in_.race_pair.empty() || race::race_on_pair(r, in_.race_pair);
+  }
+
   Schedule record(Engine& e, const RunResult& r) const {
-    return schedule_from_run(in_.target, e.params(), cfg_.mode, in_.strategy, in_.seed, in_.run, in_.run_seed, r);
+    Schedule s = schedule_from_run(in_.target, e.params(), cfg_.mode, in_.strategy, in_.seed, in_.run, in_.run_seed, r);
+    if (in_.finding == FindingKind::race && !in_.race_pair.empty())
+      if (const RaceReport* rep = race::race_on_pair(r, in_.race_pair)) race::focus_schedule(s, r, *rep);
+    return s;
   }
 
   // Lenient replay of `decisions` under `p`; the re-recorded candidate if it
@@ -204,7 +214,7 @@ class Minimizer {
     if (std::getenv("IPCRACE_MINIMIZE_DEBUG"))
       std::fprintf(stderr, "candidate %s [%zu decisions]: %s, %zu steps\n", p.str().c_str(), decisions.size(),
                    finding_kind_name(r.kind), r.trace.size());
-    if (r.kind != in_.finding) return std::nullopt;
+    if (r.kind != in_.finding || !same_race(r)) return std::nullopt;
     // A workload the scenario rejects (an actor throws: "too few actors for
     // its roles") is an assertion too, but not this finding.
     if (rejected(r) && !rejected_message(in_.message)) return std::nullopt;
@@ -225,9 +235,9 @@ class Minimizer {
     std::optional<RunResult> got = run_on(c->params, c->schedule, false);
     if (!got) return false;
     RunResult& r = *got;
-    if (r.diverged || r.kind != in_.finding) return false;
+    if (r.diverged || r.kind != in_.finding || !same_race(r)) return false;
     if (rejected(r) && !rejected_message(in_.message)) return false;
-    c->schedule.message = r.message;
+    c->schedule.message = record(*engine(c->params), r).message;
     cur = std::move(*c);
     if (o_.log)
       o_.log(std::to_string(cur.schedule.steps.size()) + " steps, " + std::to_string(cur.preemptions) +

@@ -65,6 +65,7 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
   const bool portfolio = so.name == "auto";
   uint64_t runs = 0, pruned = 0;
   std::array<bool, kFindingKinds> kind_seen{};
+  std::vector<RaceFinding> races;
   for (uint64_t k = begin + uint64_t(w); k < end; k += uint64_t(n)) {
     if (opts.runs && k >= opts.shard_runs()) break;
     const uint64_t i = opts.global_index(k);
@@ -84,6 +85,9 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
     if (!r.found()) continue;
     sh->worker[w].findings.fetch_add(1, std::memory_order_relaxed);
     out << "F " << i << ' ' << int(r.kind) << '\n';
+    note_races(races, i, r, [&] {
+      return schedule_from_run(target.name, engine.params(), opts.run.mode, so.name, so.seed, i, rs, r);
+    });
     const auto kind = size_t(r.kind);
     if (!kind_seen[kind]) {
       kind_seen[kind] = true;
@@ -98,6 +102,10 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
       break;
     }
   }
+  for (const RaceFinding& f : races) {  // "X <run> <runs> <bytes>\n<schedule text>" per site pair
+    const std::string text = format_schedule(f.schedule);
+    out << "X " << f.run << ' ' << f.runs << ' ' << text.size() << '\n' << text;
+  }
   out << "R " << runs << ' ' << pruned << '\n';
   out << "S " << strategy->summary() << '\n';
   return out.str();
@@ -110,6 +118,7 @@ struct WorkerReport {
   int error_errno = 0;
   std::vector<std::pair<uint64_t, FindingKind>> findings;
   std::map<uint64_t, std::string> schedules;  // run index -> schedule text
+  std::vector<RaceFinding> races;              // this worker's, by site pair
   std::vector<std::pair<uint64_t, std::vector<uint64_t>>> pairs;  // auto: per run, its coverage
 };
 
@@ -137,6 +146,19 @@ WorkerReport parse_report(const std::string& s) {
         in >> i >> len;
         rep.schedules[i] = s.substr(pos, len);
         pos += len;
+        break;
+      }
+      case 'X': {
+        RaceFinding f;
+        size_t len;
+        in >> f.run >> f.runs >> len;
+        std::string err;
+        auto sch = parse_schedule(s.substr(pos, len), &err);
+        pos += len;
+        if (!sch) throw std::runtime_error("parallel campaign: bad race schedule from a worker: " + err);
+        f.pair = sch->race_pair;
+        f.schedule = std::move(*sch);
+        rep.races.push_back(std::move(f));
         break;
       }
       case 'P': {
@@ -316,6 +338,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   // order before the next starts, exactly as one process would have seen them.
   std::vector<std::pair<uint64_t, FindingKind>> all;
   std::map<uint64_t, std::string> schedules;
+  std::vector<RaceFinding> race_all;
   uint64_t total_runs = 0, total_pruned = 0;
   std::string summary;
   uint64_t cutoff = std::numeric_limits<uint64_t>::max();
@@ -348,6 +371,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
         total_runs += std::min<uint64_t>(r.runs, planned);
         total_pruned += r.pruned;
         for (const auto& [i, text] : r.schedules) schedules.emplace(i, text);
+        for (const auto& f : r.races) race_all.push_back(f);
       }
       all.insert(all.end(), found.begin(), found.end());
       summary = reps[0].summary;
@@ -394,6 +418,9 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
     res.kind_firsts.push_back(*s);
     if (first) res.first = std::move(*s);
   }
+  for (auto& f : race_all)
+    if (f.run <= cutoff) merge_race_finding(res.race_findings, std::move(f));
+  save_race_findings(res.race_findings, opts.out_dir);
   res.strategy_summary = summary;
   res.seconds = elapsed();
   if (opts.progress) opts.progress({&target, res.runs, opts.shard_runs(), res.seconds, opts.seconds, res.findings});

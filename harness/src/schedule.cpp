@@ -101,6 +101,11 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   s.finding = result.kind;
   s.message = result.message;
   s.race = result.race_checked;
+  if (result.kind == FindingKind::race && !result.races.empty()) {
+    s.race_pair = race_site_pair(result.races[0]);
+    s.race_first = result.races[0].first.step;
+    s.race_second = result.races[0].second.step;
+  }
   s.resources = result.resources;
   s.faults = result.faults_enabled;
   s.fault_budget = result.fault_budget;
@@ -135,6 +140,8 @@ std::string format_schedule(const Schedule& s) {
   for (char& c : msg)
     if (c == '\n' || c == '\r') c = ' ';
   if (!msg.empty()) o << "message " << msg << "\n";
+  if (!s.race_pair.empty()) o << "race-pair " << one_line(s.race_pair) << "\n";
+  if (s.race_first >= 0 && s.race_second >= 0) o << "race-steps " << s.race_first << " " << s.race_second << "\n";
   for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << clean_token(s.resources[i]) << "\n";
   if (s.faults) o << "faults " << fault_mask_str(s.faults) << "\nfault-budget " << s.fault_budget << "\n";
   for (const auto& a : s.command) o << "exec-arg " << one_line(a) << "\n";
@@ -201,6 +208,12 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       s.message = std::string(line.substr(at));
       continue;
     }
+    if (key == "race-pair") {
+      size_t at = line.find("race-pair") + 9;
+      while (at < line.size() && line[at] == ' ') ++at;
+      s.race_pair = std::string(line.substr(at));
+      continue;
+    }
     if (key == "end") {
       if (f.size() != 1) return fail(lineno, "'end' takes no value");
       ended = true;
@@ -249,6 +262,14 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       s.steps[u].end = *e;
       continue;
     }
+    if (key == "race-steps") {
+      uint64_t b = 0;
+      if (f.size() != 3 || !parse_u64(f[1], &u) || !parse_u64(f[2], &b) || u >= b || b >= kMaxSteps)
+        return fail(lineno, "'race-steps' is two step indices, the earlier first");
+      s.race_first = int(u);
+      s.race_second = int(b);
+      continue;
+    }
     if (key == "param") {
       if (f.size() != 3 || !parse_i64(f[2], &i64)) return fail(lineno, "a parameter is 'param <name> <integer>'");
       s.params.set(std::string(f[1]), i64);
@@ -294,6 +315,8 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
   if (!header) return fail(lineno ? lineno : 1, "empty file: not an ipcrace schedule");
   if (!have_target) return fail(lineno, "no 'target' line");
   if (!ended) return fail(lineno, "truncated: no 'end' line");
+  if (s.race_second >= 0 && size_t(s.race_second) >= s.steps.size())
+    return fail(lineno, "'race-steps' names a step past the last one");
   for (size_t i = 0; i < s.steps.size(); ++i)
     if (s.resources.size() && size_t(s.steps[i].resource) >= s.resources.size())
       return fail(lineno, "step " + std::to_string(i) + " names resource " + std::to_string(s.steps[i].resource) +

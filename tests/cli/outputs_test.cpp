@@ -51,6 +51,8 @@ TEST(Outputs, JobsOneAndTwoGiveIdenticalPerTargetResults) {
     res[j] = json::parse(r.out)["targets"];
     for (auto& t : res[j]) {
       for (auto& f : t["schedule_files"]) f = fs::path(f.get<std::string>()).filename().string();
+      if (t.contains("races"))
+        for (auto& f : t["races"]) f["schedule_file"] = fs::path(f["schedule_file"].get<std::string>()).filename().string();
       t.erase("seconds");
       if (t.contains("minimized"))
         t["minimized"]["schedule_file"] = fs::path(t["minimized"]["schedule_file"].get<std::string>()).filename().string();
@@ -93,13 +95,32 @@ TEST(Outputs, SarifAndJunitOfARun) {
                          "IPCRACE-NOT-FOUND"})
     EXPECT_TRUE(ids.count(id)) << id;
   ASSERT_FALSE(run["results"].empty());
+  std::set<std::string> races;
   for (const auto& res : run["results"]) {
     EXPECT_EQ(res["properties"]["target"], "shm.counter.racy");
     const json& rule = run["tool"]["driver"]["rules"][res["ruleIndex"].get<size_t>()];
     EXPECT_EQ(rule["id"], res["ruleId"]);
-    EXPECT_EQ(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "targets/shm/counter.cpp");
     EXPECT_NE(res["message"]["text"].get<std::string>().find("ipcrace replay "), std::string::npos);
+    if (res["ruleId"] != "IPCRACE-RACE") {
+      EXPECT_EQ(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "targets/shm/counter.cpp");
+      continue;
+    }
+    // A data race is located at both accesses: the lines that name their
+    // labels (the counter's load and store, in its mechanism), one result per
+    // racing pair of sites.
+    ASSERT_EQ(res["locations"].size(), 2u) << res.dump();
+    EXPECT_EQ(res["relatedLocations"].size(), 1u);
+    for (const auto& loc : res["locations"]) {
+      EXPECT_EQ(loc["physicalLocation"]["artifactLocation"]["uri"], "mechanisms/shm/counter.hpp") << loc.dump();
+      EXPECT_GT(loc["physicalLocation"]["region"]["startLine"].get<int>(), 1);
+      const std::string label = loc["logicalLocations"][0]["name"];
+      EXPECT_TRUE(label == "counter.load" || label == "counter.store") << label;
+      EXPECT_NE(loc["message"]["text"].get<std::string>().find(" access: actor "), std::string::npos);
+    }
+    races.insert(res["properties"]["race_pair"].get<std::string>());
   }
+  EXPECT_EQ(races, (std::set<std::string>{"shm_load:counter.load | shm_store:counter.store",
+                                          "shm_store:counter.store | shm_store:counter.store"}));
   // The racy counter's first finding is its data race (race detection is on by default).
   EXPECT_EQ(run["results"][0]["ruleId"], "IPCRACE-RACE");
   std::string x = slurp(dir / "r.xml");
@@ -163,6 +184,35 @@ std::string chromium_dom(const fs::path& page, const fs::path& profile) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   pclose(p);
   return out;
+}
+
+// A race's page links its two accesses in red (path.race-link between the
+// steps of the schedule's race-steps line); every racing pair gets a page.
+TEST(Outputs, ReportMarksEachRaceWithARedLinkBetweenItsAccesses) {
+  auto dir = scratch("race-report");
+  auto r = test::run_cmd({"run", "shm.counter.racy", "--runs", "30", "-q", "--out", (dir / "f").string(), "--report",
+                          (dir / "html").string()});
+  ASSERT_EQ(r.code, kExitFinding) << r.err;
+  int pages = 0;
+  std::set<std::string> pairs;
+  for (const auto& e : fs::directory_iterator(dir / "html")) {
+    if (e.path().filename() == "index.html") continue;
+    const std::string html = slurp(e.path());
+    if (html.find("&mdash; race</h1>") == std::string::npos) continue;
+    ++pages;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(html, m, std::regex("<path class=\"race-link\" data-from=\"([0-9]+)\" data-to=\"([0-9]+)\"")))
+        << e.path();
+    EXPECT_LT(std::stoi(m[1]), std::stoi(m[2]));
+    EXPECT_EQ(count(html, "class=\"race-link\""), 1);
+    EXPECT_EQ(count(html, "<rect class=\"race-access\""), 2);
+    EXPECT_NE(html.find("data-step=\"" + m[1].str() + "\" x="), std::string::npos);
+    std::smatch t;
+    ASSERT_TRUE(std::regex_search(html, t, std::regex("<title>data race: step [0-9]+ \\(actor ([0-9]) [^<]*step [0-9]+ \\(actor ([0-9])")));
+    EXPECT_NE(t[1].str(), t[2].str());
+  }
+  EXPECT_GE(pages, 2);  // the load/store pair and the store/store pair (and the minimised one)
+  fs::remove_all(dir);
 }
 
 TEST(Outputs, ReportPagesRenderInChromium) {

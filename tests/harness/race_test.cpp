@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ipcrace/minimize.hpp"
+#include "ipcrace/parallel_campaign.hpp"
 #include "ipcrace/rng.hpp"
 #include "ipcrace/schedule.hpp"
 #include "support/support.hpp"
@@ -268,6 +270,90 @@ TEST(RaceReplay, ARaceScheduleReplaysAndMinimisesToARace) {
     EXPECT_EQ(test::replay(m.schedule, mode).kind, FindingKind::race);
   }
   EXPECT_EQ(test::leftovers(), std::set<std::string>{});
+}
+
+// ---- campaign-level deduplication ------------------------------------------
+
+constexpr const char* kManyPairs = "shm.counter.racy";  // load/store and store/store pairs
+
+// One finding per unordered pair of access sites per campaign, with the first
+// run that showed it and how many did: the same as the runs one by one say;
+// the same with two workers; each pair's schedule replays to that pair and
+// minimises to a schedule that still shows it.
+TEST(RaceCampaign, OneFindingPerPairOfSitesWithItsFirstSchedule) {
+  const uint64_t kRuns = 40;
+  Runner one(kManyPairs, ActorMode::processes);
+  std::map<std::string, std::pair<uint64_t, uint64_t>> want;  // pair -> (first run, runs)
+  for (uint64_t i = 0; i < kRuns; ++i) {
+    const RunResult r = one.run("random", 7, i);
+    if (r.kind != FindingKind::race) continue;
+    for (const auto& rep : r.races) {
+      auto [it, fresh] = want.try_emplace(race_site_pair(rep), i, 0);
+      ++it->second.second;
+    }
+  }
+  ASSERT_GE(want.size(), 2u) << "the test needs a target with several racing pairs";
+  test::Quick q;
+  q.strategy = "random";
+  q.seed = 7;
+  q.runs = kRuns;
+  const CampaignResult c = test::campaign(kManyPairs, q);
+  CampaignOptions o;
+  o.strategy.name = "random";
+  o.strategy.seed = 7;
+  o.runs = kRuns;
+  o.run.cpu = test::test_cpu();
+  const CampaignResult par = run_campaign_jobs(test::target(kManyPairs), o, 2);
+  for (const CampaignResult* cr : {&c, &par}) {
+    ASSERT_EQ(cr->race_findings.size(), want.size());
+    for (size_t k = 0; k < cr->race_findings.size(); ++k) {
+      const RaceFinding& f = cr->race_findings[k];
+      ASSERT_TRUE(want.count(f.pair)) << f.pair;
+      EXPECT_EQ(f.run, want[f.pair].first) << f.pair;
+      EXPECT_EQ(f.runs, want[f.pair].second) << f.pair;
+      EXPECT_EQ(f.schedule.run, f.run);
+      EXPECT_EQ(f.schedule.race_pair, f.pair);
+      EXPECT_EQ(f.schedule.finding, FindingKind::race);
+      if (k) EXPECT_LE(cr->race_findings[k - 1].run, f.run);
+    }
+  }
+  for (const RaceFinding& f : c.race_findings) {
+    std::string err;
+    auto parsed = parse_schedule(format_schedule(f.schedule), &err);
+    ASSERT_TRUE(parsed) << err;
+    EXPECT_EQ(parsed->race_pair, f.pair);
+    const RunResult again = test::replay(*parsed, ActorMode::processes);
+    EXPECT_FALSE(again.diverged) << again.divergence;
+    ASSERT_EQ(again.kind, FindingKind::race);
+    EXPECT_TRUE(std::any_of(again.races.begin(), again.races.end(),
+                            [&](const RaceReport& r) { return race_site_pair(r) == f.pair; }))
+        << f.pair << ": " << again.message;
+    MinimizeOptions mo;
+    mo.max_runs = 120;
+    mo.cpu = test::test_cpu();
+    const MinimizeResult m = minimize_schedule(*parsed, mo);
+    EXPECT_EQ(m.schedule.race_pair, f.pair);
+    EXPECT_LE(m.schedule.steps.size(), parsed->steps.size());
+    EXPECT_NE(m.schedule.message.find("data race on"), std::string::npos) << m.schedule.message;
+    const RunResult mr = test::replay(m.schedule, ActorMode::processes);
+    ASSERT_EQ(mr.kind, FindingKind::race);
+    EXPECT_TRUE(std::any_of(mr.races.begin(), mr.races.end(),
+                            [&](const RaceReport& r) { return race_site_pair(r) == f.pair; }))
+        << f.pair << " lost by the minimiser: " << mr.message;
+  }
+  EXPECT_EQ(test::leftovers(), std::set<std::string>{});
+}
+
+// A schedule about one pair does not reproduce when its pair is gone.
+TEST(RaceCampaign, AMinimiserInputMustShowItsPair) {
+  test::Quick q;
+  q.strategy = "random";
+  q.stop_at_first = true;
+  const CampaignResult c = test::campaign(kManyPairs, q);
+  ASSERT_FALSE(c.race_findings.empty());
+  Schedule s = c.race_findings[0].schedule;
+  s.race_pair = "shm_load:nowhere | shm_store:nowhere";
+  EXPECT_THROW(minimize_schedule(s), std::runtime_error);
 }
 
 TEST(RaceSchedule, RaceOffIsRecordedAndAVersion1FileMeansOff) {

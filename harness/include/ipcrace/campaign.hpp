@@ -47,6 +47,19 @@ struct CampaignOptions {
   }
 };
 
+// One data race of a campaign: an unordered pair of access sites
+// (race_site_pair), whatever runs showed it. Its schedule is the first run's,
+// focused on the pair (Schedule::race_pair, the pair's message), so replay
+// and minimisation keep that pair.
+struct RaceFinding {
+  std::string pair;
+  uint64_t run = 0;   // run index of the first run that showed it
+  uint64_t runs = 0;  // runs that showed it
+  Schedule schedule;
+  std::string file;   // where the schedule was saved ("" = not saved)
+};
+inline constexpr size_t kMaxRaceFindings = 64;  // distinct pairs kept per campaign
+
 struct CampaignResult {
   std::string target;
   Expect expect = Expect::clean;
@@ -64,6 +77,9 @@ struct CampaignResult {
   // !kind_firsts.empty()); what shards hand to `ipcrace merge`.
   std::vector<Schedule> kind_firsts;
   std::vector<std::string> schedule_files;
+  // Race findings deduplicated by site pair, by first run (runs whose finding
+  // is `race`; a pair also seen in a crash or hang run is not counted there).
+  std::vector<RaceFinding> race_findings;
   std::string strategy_summary;
   bool exhausted = false;          // dfs explored the whole bounded space
   double seconds = 0;
@@ -76,6 +92,17 @@ struct CampaignResult {
 };
 
 CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opts);
+
+// Record the races of run `run` (its finding is `race`) in `into`: a new
+// pair gets `make()`'s schedule focused on it; a known pair counts the run and
+// keeps the earlier run's schedule. Bounded by kMaxRaceFindings.
+void note_races(std::vector<RaceFinding>& into, uint64_t run, const RunResult& r,
+                const std::function<Schedule()>& make);
+// Merge a finding of another worker or shard (the earlier run wins, counts add).
+void merge_race_finding(std::vector<RaceFinding>& into, RaceFinding f);
+// Save every race finding's schedule into `dir` (the one of `first`, if it is
+// the same schedule, keeps its file).
+void save_race_findings(std::vector<RaceFinding>& fs, const std::string& dir);
 
 // The step count of one non-preemptive run.
 int probe_steps(Engine& engine);

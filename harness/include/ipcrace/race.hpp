@@ -20,6 +20,8 @@ struct RaceAccess {
   const char* label = "";   // static storage (a point's label)
   bool has_value = false;   // the value read or written, when the actor reported it
   uint64_t value = 0;
+  uint64_t addr = 0;        // the bytes it touched (Op::addr, Op::size; 0: the whole resource)
+  uint32_t size = 0;
   int sync_step = -1;       // the actor's last acquiring step (-1: none since it started)
   int sync_from = -1;       // the releasing step that acquire took its clock from (-1: none)
   bool is_write() const { return kind == OpKind::shm_store || kind == OpKind::shm_rmw; }

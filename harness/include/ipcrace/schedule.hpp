@@ -12,6 +12,10 @@
 //   race on                             (version 2, optional; absent: off)
 //   finding assertion
 //   message lost update: counter is 3, expected 4
+//   race-pair shm_load:c.load | shm_store:c.store   (optional, finding race:
+//                                        the site pair this schedule shows;
+//                                        replay and minimise keep it)
+//   race-steps 3 7                      (optional: the steps of its two accesses)
 //   resource 0 counter
 //   faults short,eintr                  (optional: kinds the run could choose)
 //   fault-budget 1                      (optional: at most this many per run)
@@ -58,6 +62,10 @@ struct Schedule {
   // Happens-before race detection was on (version 2: "race on|off"; a
   // version 1 file predates it: off).
   bool race = false;
+  // A race finding: the unordered pair of access sites it shows
+  // (race_site_pair); a campaign keeps one schedule per pair. Empty: any.
+  std::string race_pair;
+  int race_first = -1, race_second = -1;  // step indices of its two accesses (-1: unknown)
   std::vector<std::string> resources;
   std::vector<ScheduleStep> steps;
   uint32_t faults = 0;   // FaultMask the run could choose from (replay honours it)

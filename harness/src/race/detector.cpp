@@ -21,6 +21,7 @@
 #include "detector.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 namespace ipcrace::race {
@@ -97,6 +98,8 @@ RaceAccess Detector::describe(const Epoch& e) const {
   a.kind = s.op.kind;
   a.order = s.op.order;
   a.label = label_of(s);
+  a.addr = s.op.addr;
+  a.size = s.op.size;
   a.has_value = s.has_outcome;
   a.value = s.value;
   a.sync_step = e.sync_step;
@@ -272,9 +275,21 @@ std::vector<RaceReport> detect_races(const std::vector<Step>& trace, int actors)
 }
 
 namespace {
+// An exec-mode site: the runtime names an access by its code address (or
+// by file:line once symbolised), not by a point label.
+bool exec_site(const char* label) { return label[0] == '\0' || std::strncmp(label, "0x", 2) == 0 || std::strcmp(label, "runtime") == 0; }
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
 std::string side(const RaceAccess& a, const std::vector<Step>& trace) {
   std::string s = "actor " + std::to_string(a.actor) + " step " + std::to_string(a.step) + " " + op_kind_name(a.kind) +
-                  " (" + a.label;
+                  " (" + (exec_site(a.label) && a.label[0] ? std::string("at pc ") + a.label : std::string(a.label));
+  if (a.addr && exec_site(a.label))
+    s += std::string(a.label[0] ? ", " : "") + std::to_string(a.size) + " bytes at " + hex(a.addr);
   if (a.order != MemOrder::plain) s += std::string(", ") + mem_order_name(a.order);
   if (a.has_value) s += std::string(a.kind == OpKind::shm_load ? ", read " : ", wrote ") + std::to_string(int64_t(a.value));
   s += ")";
