@@ -64,7 +64,7 @@ void publish(OpKind kind, uint16_t res, const void* pc, uint32_t state, MemOrder
   // is delivered when it is next granted, so its handler runs at a known step.
   sigset_t all, old;
   sigfillset(&all);
-  syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, &old, 8);
+  syscall(SYS_rt_sigprocmask, long(SIG_BLOCK), &all, &old, long(8));
   const uint32_t granted = s.grant.load(rlx);
   s.kind.store(static_cast<uint32_t>(kind), rlx);
   s.resource.store(res, rlx);
@@ -77,7 +77,7 @@ void publish(OpKind kind, uint16_t res, const void* pc, uint32_t state, MemOrder
   s.state.store(state, rlx);
   wake_ctl();
   while (s.grant.load(rlx) == granted) detail::futex_wait(&s.grant, granted, nullptr);
-  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, nullptr, 8);
+  syscall(SYS_rt_sigprocmask, long(SIG_SETMASK), &old, nullptr, long(8));
 }
 
 // Reaps the run's orphans (this server is their subreaper), but not the
@@ -133,8 +133,12 @@ __attribute__((constructor(101))) void rt_init() {
   if (!e) return;
   int fd = scan_int(e);
   // The raw syscall: the runtime's own mmap interposer must not see it.
-  void* p = reinterpret_cast<void*>(
-      syscall(SYS_mmap, nullptr, sizeof(ControlBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+  // syscall() is variadic and the kernel reads every argument as a full
+  // register: each one is passed as a long (an int 0 leaves the register's
+  // upper half to chance: a C++ program's libstdc++ initialisers left it
+  // nonzero, the offset was garbage, and the program never started).
+  void* p = reinterpret_cast<void*>(syscall(SYS_mmap, nullptr, long(sizeof(ControlBlock)), long(PROT_READ | PROT_WRITE),
+                                            long(MAP_SHARED), long(fd), long(0)));
   if (p == MAP_FAILED) return;
   close(fd);
   g_cb = static_cast<ControlBlock*>(p);

@@ -23,11 +23,26 @@
 using namespace ipcrace;
 using namespace ipcrace::rt;
 
-extern "C" void* __memcpy_chk(void*, const void*, size_t, size_t);
-extern "C" void* __memmove_chk(void*, const void*, size_t, size_t);
-extern "C" void* __memset_chk(void*, int, size_t, size_t);
-
 namespace {
+
+// The copies behind the memcpy/memmove/memset interposers. Not libc's
+// __memcpy_chk(..., -1) and the like: clang folds those into plain memcpy
+// calls, which resolve to the interposer itself (an endless recursion: every
+// program calling memcpy died of a stack overflow at its first copy).
+#if defined(__x86_64__)
+inline void raw_copy(void* d, const void* s, size_t n) {
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+inline void raw_move(void* d, const void* s, size_t n) {
+  if (uintptr_t(d) - uintptr_t(s) >= n) return raw_copy(d, s, n);  // no harmful overlap
+  char* dd = static_cast<char*>(d) + n - 1;
+  const char* ss = static_cast<const char*>(s) + n - 1;
+  asm volatile("std\n\trep movsb\n\tcld" : "+D"(dd), "+S"(ss), "+c"(n) : : "memory");
+}
+inline void raw_set(void* d, int c, size_t n) { asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory"); }
+#else
+#error "libipcrace_rt: raw_copy / raw_move / raw_set are written for x86-64"
+#endif
 
 Slot& slot(int j) { return g_cb->slots[j]; }
 uint32_t nactors() {
@@ -46,7 +61,7 @@ void wake_ctl() {
 
 // Waits (bounded) until process `pid` is gone.
 void wait_gone(pid_t pid) {
-  int fd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  int fd = static_cast<int>(syscall(SYS_pidfd_open, long(pid), long(0)));
   if (fd < 0) return;
   pollfd p{fd, POLLIN, 0};
   while (poll(&p, 1, 2000) < 0 && errno == EINTR) {
@@ -151,7 +166,8 @@ extern "C" {
 // ---- memory -------------------------------------------------------------------
 
 void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
-  long r = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+  // Every argument as a long (syscall() is variadic: rt_core.cpp, rt_init).
+  long r = syscall(SYS_mmap, addr, long(len), long(prot), long(flags), long(fd), long(off));
   if (r < 0 && r > -4096) {
     errno = int(-r);
     return MAP_FAILED;
@@ -169,7 +185,7 @@ void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
 void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) __attribute__((alias("mmap")));
 
 int munmap(void* addr, size_t len) {
-  long r = syscall(SYS_munmap, addr, len);
+  long r = syscall(SYS_munmap, addr, long(len));
   if (r < 0) {
     errno = int(-r);
     return -1;
@@ -193,16 +209,35 @@ int shmdt(const void* addr) {
 }
 
 void* memcpy(void* d, const void* s, size_t n) {
-  chunked(d, s, n, IPCRACE_PC, [](void* a, const void* b, size_t k) { __memcpy_chk(a, b, k, size_t(-1)); });
+  chunked(d, s, n, IPCRACE_PC, [](void* a, const void* b, size_t k) { raw_copy(a, b, k); });
   return d;
 }
 void* memmove(void* d, const void* s, size_t n) {
   const void* pc = IPCRACE_PC;
   if (active() && (maybe_shared(uintptr_t(d)) || maybe_shared(uintptr_t(s)))) copy_points(d, s, n, pc);
-  return __memmove_chk(d, s, n, size_t(-1));
+  raw_move(d, s, n);
+  return d;
 }
 void* memset(void* d, int c, size_t n) {
-  chunked(d, nullptr, n, IPCRACE_PC, [c](void* a, const void*, size_t k) { __memset_chk(a, c, k, size_t(-1)); });
+  chunked(d, nullptr, n, IPCRACE_PC, [c](void* a, const void*, size_t k) { raw_set(a, c, k); });
+  return d;
+}
+// _FORTIFY_SOURCE builds call these instead: the same points.
+void* __memcpy_chk(void* d, const void* s, size_t n, size_t dn) {
+  if (n > dn) abort();
+  chunked(d, s, n, IPCRACE_PC, [](void* a, const void* b, size_t k) { raw_copy(a, b, k); });
+  return d;
+}
+void* __memmove_chk(void* d, const void* s, size_t n, size_t dn) {
+  if (n > dn) abort();
+  const void* pc = IPCRACE_PC;
+  if (active() && (maybe_shared(uintptr_t(d)) || maybe_shared(uintptr_t(s)))) copy_points(d, s, n, pc);
+  raw_move(d, s, n);
+  return d;
+}
+void* __memset_chk(void* d, int c, size_t n, size_t dn) {
+  if (n > dn) abort();
+  chunked(d, nullptr, n, IPCRACE_PC, [c](void* a, const void*, size_t k) { raw_set(a, c, k); });
   return d;
 }
 
@@ -264,7 +299,7 @@ void _exit(int code) {
     point(OpKind::exit, kResProcs, IPCRACE_PC);
     process_exit();
   }
-  syscall(SYS_exit_group, code);
+  syscall(SYS_exit_group, long(code));
   __builtin_unreachable();
 }
 void _Exit(int code) { _exit(code); }
