@@ -293,15 +293,17 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
   if (a >= 0 && op) {
     Reads& r = reads_[a];
     if (op->kind == OpKind::shm_load || op->kind == OpKind::yield || op->kind == OpKind::poll) {
+      if (op->kind == OpKind::yield) r.yielded = true;
       if (op->kind == OpKind::shm_load) {
         const uint64_t w = last_write_.count(op->addr) ? last_write_[op->addr] : 0;
         bool found = false;
-        for (auto& [loc, ws] : r.seen)
-          if (loc == op->addr) ws = w, found = true;
-        if (!found && r.seen.size() < 32) r.seen.emplace_back(op->addr, w);
+        for (auto& e : r.seen)
+          if (e.loc == op->addr && e.label == op->label) e.write = w, found = true;
+        if (!found && r.seen.size() < 32) r.seen.push_back({op->addr, op->label, w});
       }
     } else {
       r.seen.clear();
+      r.yielded = false;
       if (op->kind == OpKind::shm_store || op->kind == OpKind::shm_rmw) last_write_[op->addr] = step_;
     }
     r.parked = false;
@@ -310,10 +312,11 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
         if (j != a && reads_[j].parked) {
           reads_[j].parked = false;
           reads_[j].seen.clear();
+          reads_[j].yielded = false;
           blocked[j] = false;
         }
   }
-  int live = 0, parked = 0;
+  int live = 0, parked = 0, enabled = 0;
   for (int j = 0; j < n; ++j) {
     if (!alive[j]) {
       reads_[j] = Reads{};
@@ -321,29 +324,36 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
     }
     ++live;
     Reads& r = reads_[j];
-    if (!blocked[j] && !r.seen.empty()) {
+    if (!blocked[j] && (!r.seen.empty() || r.yielded)) {
       const Op& p = pending[j];
       bool spin = false;
+      // A yield after reads only (or after an earlier yield: LD_PRELOAD mode
+      // sees no loads, only the loop's calls) spins.
       if (p.kind == OpKind::yield) spin = true;
-      else if (p.kind == OpKind::shm_load)
-        for (auto& [loc, ws] : r.seen)
-          if (loc == p.addr) spin = (last_write_.count(loc) ? last_write_[loc] : 0) == ws;
+      else if (p.kind == OpKind::shm_load)  // the same load again (a loop), nothing written since
+        for (auto& e : r.seen)
+          if (e.loc == p.addr && e.label == p.label) spin = (last_write_.count(e.loc) ? last_write_[e.loc] : 0) == e.write;
       if (spin) {
         r.parked = true;
         blocked[j] = true;
       }
     }
     parked += r.parked && blocked[j];
+    enabled += !blocked[j];
   }
-  if (live > 0 && parked == live) {
+  // Nobody can run and some are parked spinners (beside actors truly blocked,
+  // say a parent in waitpid): release them, or parking would be a deadlock.
+  if (live > 0 && parked > 0 && enabled == 0) {
     bool timed = false;
-    for (int j = 0; j < n; ++j) timed |= alive[j] && cb_->slots[j].alarm.load(rlx) > 0;
+    for (int j = 0; j < n; ++j)
+      timed |= alive[j] && (cb_->slots[j].alarm.load(rlx) > 0 || (blocked[j] && !reads_[j].parked && cb_->slots[j].deadline.load(rlx) > 0));
     if (timed) return;  // an alarm may change things: let time advance first
     ++fruitless_;
     for (int j = 0; j < n; ++j)
       if (reads_[j].parked) {
         reads_[j].parked = false;
         reads_[j].seen.clear();
+        reads_[j].yielded = false;
         blocked[j] = false;
       }
   }

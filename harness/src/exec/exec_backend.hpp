@@ -70,8 +70,14 @@ class ExecBackend {
   // Spin loops (CHESS-style fairness): per actor, the shared locations it
   // read since its last other op, and the step of each location's last write.
   std::unordered_map<uint64_t, uint64_t> last_write_;
+  struct Seen {
+    uint64_t loc;
+    const char* label;  // where it read it (interned: label())
+    uint64_t write;     // the location's last write step when read
+  };
   struct Reads {
-    std::vector<std::pair<uint64_t, uint64_t>> seen;  // location, write step when read
+    std::vector<Seen> seen;
+    bool yielded = false;  // a yield since its last op with an effect
     bool parked = false;
   } reads_[kMaxActors];
   uint64_t step_ = 0;
