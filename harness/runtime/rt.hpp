@@ -32,6 +32,8 @@ void remove_range(uintptr_t lo, size_t len);
 void recompute_bounds();
 
 uint16_t res_of_key(uint64_t key);
+// The run-stable index of a kernel object (ExecShared::objects; id: nonzero).
+uint32_t object_index(uint64_t id);
 uint16_t res_of_fd(int fd);
 uint16_t res_of_pid(pid_t pid);
 constexpr uint16_t kResProcs = 1;   // fork/wait/exit
@@ -81,6 +83,10 @@ int reserve_actor(bool thread, pid_t ppid);
 void become_actor(int idx, bool thread);
 void install_exit_hook();
 void process_exit();  // this process ends: every actor of it is gone
+// Closes this process's pipe, FIFO and socket descriptors (rt_io.cpp), at its
+// exit point: a reader sees end-of-file at a point of the schedule, not when
+// the kernel gets round to tearing the exited process down.
+void close_ipc_fds();
 void record_name(int kind, const char* name);
 
 // Real libc functions (dlsym RTLD_NEXT), resolved on first use.

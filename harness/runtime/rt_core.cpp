@@ -116,6 +116,7 @@ void serve() {
       setpgid(0, 0);
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       g_free = x.free_run.load(rlx) != 0;
+      x.objects.count.store(0, rlx);
       unsetenv("IPCRACE_EXEC_FD");
       install_exit_hook();
       become_actor(0, false);
@@ -280,12 +281,25 @@ uint16_t res_of_key(uint64_t key) {
   return static_cast<uint16_t>(0x8000 | (h >> 49));
 }
 
+uint32_t object_index(uint64_t id) {
+  if (!g_cb) return 0;
+  auto& o = g_cb->exec.objects;
+  const uint32_t n = o.count.load(rlx);
+  for (uint32_t i = 0; i < n && i < o.kMax; ++i)
+    if (o.id[i].load(rlx) == id) return i;
+  // One actor runs at a time, so no two processes append at once.
+  if (n >= o.kMax) return o.kMax + uint32_t((id * 0x9E3779B97F4A7C15ULL) >> 40);  // table full: a hash
+  o.id[n].store(id, rlx);
+  o.count.store(n + 1, rlx);
+  return n;
+}
+
 uint16_t res_of_fd(int fd) {
   struct stat st;
   if (fstat(fd, &st) != 0) return 4;
   if (S_ISSOCK(st.st_mode)) return kResSocket;
-  uint64_t h = (uint64_t(st.st_dev) << 32 ^ uint64_t(st.st_ino)) * 0x9E3779B97F4A7C15ULL;
-  return static_cast<uint16_t>(0x100 + (h >> 58) * 0 + (h >> 49) % 0x7e00);
+  const uint32_t idx = object_index(uint64_t(st.st_dev) << 40 ^ uint64_t(st.st_ino) ^ (uint64_t(1) << 63));
+  return static_cast<uint16_t>(0x100 + idx % 0x7e00);
 }
 
 uint16_t res_of_pid(pid_t) { return kResProcs; }
@@ -327,6 +341,7 @@ void become_actor(int idx, bool thread) {
 
 void process_exit() {
   if (t_actor < 0 || !g_cb || getpid() != g_pid) return;
+  close_ipc_fds();
   const uint32_t n = g_cb->exec.nactors.load(rlx);
   for (uint32_t j = 0; j < n && j < uint32_t(kMaxActors); ++j) {
     Slot& s = g_cb->slots[j];

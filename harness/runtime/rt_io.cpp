@@ -6,6 +6,7 @@
 // what is left after each run.
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <mqueue.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -64,7 +66,75 @@ ssize_t io(OpKind k, int fd, short events, bool dontwait, const void* pc, F&& op
   return r;
 }
 
+// A byte stream whose writes the kernel may split: a pipe, a FIFO, a
+// SOCK_STREAM socket.
+bool stream_fd(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  if (S_ISFIFO(st.st_mode)) return true;
+  if (!S_ISSOCK(st.st_mode)) return false;
+  int type = 0;
+  socklen_t len = sizeof type;
+  return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM;
+}
+
+// A blocking write of more than PIPE_BUF bytes to a stream is not atomic
+// (POSIX lets other writers' data in between, and Linux does so whenever the
+// pipe fills): it goes out in PIPE_BUF pieces, each a point of its own, and
+// returns when all of it is written (or with what was written before an
+// error). Smaller writes, and non-blocking ones, are one call.
+template <class F>
+ssize_t stream_write(OpKind k, int fd, size_t n, bool dontwait, const void* pc, F&& write_part) {
+  if (n <= PIPE_BUF || dontwait || !active() || nonblocking(fd) || !stream_fd(fd))
+    return io(k, fd, POLLOUT, dontwait, pc, [&] { return write_part(size_t(0), n); });
+  size_t done = 0;
+  while (done < n) {
+    const size_t part = n - done < PIPE_BUF ? n - done : PIPE_BUF;
+    const ssize_t w = io(k, fd, POLLOUT, false, pc, [&] { return write_part(done, part); });
+    if (w < 0) return done > 0 ? ssize_t(done) : w;
+    done += size_t(w);
+  }
+  return ssize_t(done);
+}
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[1];
+};
+
 }  // namespace
+
+namespace ipcrace::rt {
+// Raw system calls only: no interposer, no point, no allocation.
+void close_ipc_fds() {
+  const int dir = int(syscall(SYS_openat, long(AT_FDCWD), "/proc/self/fd", long(O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0L));
+  if (dir < 0) return;
+  int fds[1024];
+  int nfds = 0;
+  char buf[4096];
+  for (;;) {
+    const long got = syscall(SYS_getdents64, long(dir), buf, long(sizeof buf));
+    if (got <= 0) break;
+    for (long off = 0; off < got;) {
+      const auto* d = reinterpret_cast<const linux_dirent64*>(buf + off);
+      off += d->d_reclen;
+      if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+      int fd = 0;
+      for (const char* c = d->d_name; *c >= '0' && *c <= '9'; ++c) fd = fd * 10 + (*c - '0');
+      if (fd != dir && nfds < 1024) fds[nfds++] = fd;
+    }
+  }
+  syscall(SYS_close, long(dir));
+  for (int i = 0; i < nfds; ++i) {
+    struct stat st;
+    if (syscall(SYS_fstat, long(fds[i]), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+      syscall(SYS_close, long(fds[i]));
+  }
+}
+}  // namespace ipcrace::rt
 
 extern "C" {
 
@@ -74,7 +144,8 @@ ssize_t read(int fd, void* buf, size_t n) {
 }
 ssize_t write(int fd, const void* buf, size_t n) {
   auto f = IPCRACE_REAL(write);
-  return io(OpKind::write, fd, POLLOUT, false, IPCRACE_PC, [&] { return f(fd, buf, n); });
+  const char* p = static_cast<const char*>(buf);
+  return stream_write(OpKind::write, fd, n, false, IPCRACE_PC, [&](size_t off, size_t len) { return f(fd, p + off, len); });
 }
 ssize_t readv(int fd, const struct iovec* v, int n) {
   auto f = IPCRACE_REAL(readv);
@@ -86,7 +157,9 @@ ssize_t writev(int fd, const struct iovec* v, int n) {
 }
 ssize_t send(int fd, const void* buf, size_t n, int flags) {
   auto f = IPCRACE_REAL(send);
-  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags); });
+  const char* p = static_cast<const char*>(buf);
+  return stream_write(OpKind::send, fd, n, flags & MSG_DONTWAIT, IPCRACE_PC,
+                      [&](size_t off, size_t len) { return f(fd, p + off, len, flags); });
 }
 ssize_t recv(int fd, void* buf, size_t n, int flags) {
   auto f = IPCRACE_REAL(recv);

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -125,6 +126,7 @@ void note_reaped(pid_t pid, int status) {
 
 void at_exit() {
   if (!active()) return;
+  fflush(nullptr);  // output to pipes and sockets goes out before their descriptors close (close_ipc_fds)
   point(OpKind::exit, kResProcs, nullptr);
   process_exit();
 }
@@ -177,7 +179,7 @@ void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
     uint64_t key = uint64_t(r);
     struct stat st;
     if (!(flags & MAP_ANONYMOUS) && fd >= 0 && fstat(fd, &st) == 0)
-      key = ((uint64_t(st.st_dev) << 48) ^ (uint64_t(st.st_ino) << 28)) + uint64_t(off);
+      key = (uint64_t(1) << 63) + (uint64_t(object_index(uint64_t(st.st_dev) << 40 ^ uint64_t(st.st_ino) ^ (uint64_t(1) << 63)) + 1) << 40) + uint64_t(off);
     add_range(uintptr_t(r), len, key);
   }
   return p;
@@ -198,7 +200,7 @@ void* shmat(int id, const void* addr, int flags) {
   void* p = IPCRACE_REAL(shmat)(id, addr, flags);
   struct shmid_ds ds;
   if (p != reinterpret_cast<void*>(-1) && shmctl(id, IPC_STAT, &ds) == 0)
-    add_range(reinterpret_cast<uintptr_t>(p), ds.shm_segsz, (uint64_t(0x5359) << 48) + (uint64_t(id) << 28));
+    add_range(reinterpret_cast<uintptr_t>(p), ds.shm_segsz, (uint64_t(1) << 63) + (uint64_t(object_index((uint64_t(0x5359) << 48) + uint64_t(unsigned(id))) + 1) << 40));
   return p;
 }
 

@@ -88,6 +88,15 @@ struct ExecShared {
   std::atomic<int64_t> clock_ns{0};  // virtual time (CLOCK_MONOTONIC; REALTIME adds a fixed epoch)
   std::atomic<uint32_t> live_sig{0}; // a signal-wait was granted (virtual time)
   ExecNames names;
+  // The kernel objects (pipes, FIFOs, queues, shm files, System V segments)
+  // the run's processes have used, in order of first use: their index, not
+  // their inode, names their resources and shared locations, so the same
+  // schedule gives the same trace in every run (inode numbers change).
+  struct Objects {
+    static constexpr uint32_t kMax = 256;
+    std::atomic<uint32_t> count{0};
+    std::atomic<uint64_t> id[kMax];
+  } objects;
 };
 
 // One history event as recorded by an actor (Actor::invoke / complete). The

@@ -17,16 +17,10 @@ using namespace mintest;
 // Every racy target: find under pct, minimise, replay the result 100 times.
 class MinimizeAll : public ::testing::TestWithParam<std::string> {};
 
-// Known defect, left out here and named in the issue-10 note: under exec, how
-// much one read() of a pipe returns depends on when an exited writer's
-// descriptors close, so the same schedule can give another trace and a
-// minimised pipe-records schedule does not always reproduce.
-bool known_nondeterministic(const std::string& name) { return name.rfind("program.rt_pipe_records", 0) == 0; }
-
 std::vector<std::string> racy_targets() {
   std::vector<std::string> out;
   for (const auto& t : all_targets())
-    if (t.variant == Variant::racy && t.family != "test" && !known_nondeterministic(t.name)) out.push_back(t.name);
+    if (t.variant == Variant::racy && t.family != "test") out.push_back(t.name);
   return out;
 }
 
