@@ -25,6 +25,7 @@
 #include <system_error>
 #include <vector>
 
+#include "ipcrace/io.hpp"
 #include "ipcrace/target.hpp"
 #include "pipe/message.hpp"
 #include "sync/scheduled.hpp"
@@ -146,20 +147,25 @@ class LargeWritePipe {
     if (got < 0 && errno == EAGAIN) return std::nullopt;
     throw std::system_error(got == 0 ? EPIPE : errno, std::generic_category(), "pipe read");
   }
+  // Through ipcrace/io.hpp: a read may be short or interrupted (faults), so
+  // read until complete and retry EINTR; a write of at most PIPE_BUF bytes is
+  // never short but may be interrupted: retried.
   void read_exact(void* p, size_t n, const char* label) {
-    for (size_t done = 0; done < n;)
-      done += this_actor().blocking(OpKind::read, res_, label,
-                                    [&] { return try_read(static_cast<char*>(p) + done, n - done); });
+    for (size_t done = 0; done < n;) {
+      const ssize_t got = io::read(fd_[0], static_cast<char*>(p) + done, n - done, res_, label);
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) throw std::system_error(got == 0 ? EPIPE : errno, std::generic_category(), "pipe read");
+      done += size_t(got);
+    }
   }
   // One write() of at most PIPE_BUF bytes: all of it or EAGAIN (POSIX).
   void write_atomic(const unsigned char* p, size_t n, const char* label) {
-    this_actor().blocking(OpKind::write, res_, label, [&]() -> std::optional<bool> {
-      const ssize_t put = ::write(fd_[1], p, n);
-      if (put >= 0) this_actor().outcome(put, p, size_t(put));
-      if (put == ssize_t(n)) return true;
-      if (put < 0 && errno == EAGAIN) return std::nullopt;
+    for (;;) {
+      const ssize_t put = io::write_atomic(fd_[1], p, n, res_, label);
+      if (put == ssize_t(n)) return;
+      if (put < 0 && errno == EINTR) continue;
       throw std::system_error(put < 0 ? errno : EIO, std::generic_category(), "pipe write");
-    });
+    }
   }
   // A write() larger than PIPE_BUF as the kernel may perform it: in pieces.
   void write_split(const unsigned char* p, size_t n) {

@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "ipcrace/actor.hpp"
+#include "ipcrace/io.hpp"
 #include "ipcrace/rng.hpp"
 
 namespace ipcrace::rpc {
@@ -57,7 +58,7 @@ inline void close_fd(int& fd) {
   fd = -1;
 }
 
-// One frame written with one send(): a point on `r`, then the write.
+// One frame written with send()s on `r` until it is complete (each one point).
 inline void send_frame(int fd, Resource r, Msg m, const char* label) {
   Actor& a = this_actor();
   seal(m);
@@ -65,9 +66,18 @@ inline void send_frame(int fd, Resource r, Msg m, const char* label) {
   const uint32_t len = kFrameBody;
   std::memcpy(buf, &len, sizeof len);
   std::memcpy(buf + sizeof len, &m, sizeof m);
-  a.point(OpKind::send, r, label);
-  ssize_t n = ::send(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_NOSIGNAL);
-  a.outcome(n < 0 ? -errno : n, &m, sizeof m);  // the bytes moved; the excerpt: the Msg
+  // Through ipcrace/io.hpp: the schedule may make a send short or
+  // interrupted, as a stream socket may; send the rest, retry EINTR.
+  ssize_t n = 0;
+  for (size_t done = 0; done < sizeof buf; n = ssize_t(done)) {
+    const ssize_t k = io::send(fd, buf + done, sizeof buf - done, 0, r, label);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) {
+      n = k;
+      break;
+    }
+    done += size_t(k);
+  }
   if (n != ssize_t(sizeof buf))
     a.fail(std::string("send of a frame wrote ") + std::to_string(n) + " of " + std::to_string(sizeof buf) +
            " bytes (" + std::strerror(errno) + ")");

@@ -10,7 +10,9 @@
 //           the stash of replies read by the wrong caller both happen under
 //           the reader lock (sync::Mutex): a caller first looks for its reply
 //           in the stash, else reads one frame; a reply for another caller is
-//           stashed in shared memory for its owner (correlation + hand-over)
+//           stashed in shared memory for its owner (correlation + hand-over).
+//           A request goes out under the writer lock (the call lock, held only
+//           for the send): a short send must not let another frame in.
 #pragma once
 #include <boost/interprocess/sync/interprocess_mutex.hpp>
 #include <string>
@@ -29,7 +31,7 @@ inline constexpr uint32_t kMuxReply = 2;
 inline int64_t mux_fn(int64_t arg) { return 3 * arg + 1; }
 
 struct MuxShared {
-  sync::bip::interprocess_mutex call_lock;    // locked
+  sync::bip::interprocess_mutex call_lock;    // locked; ids: the writer lock
   sync::bip::interprocess_mutex reader_lock;  // ids
   long stash_count = 0;                       // ids: replies waiting for their owner
   Msg stash[kMaxActors];
@@ -93,7 +95,11 @@ class Mux {
         break;
       case MuxSync::ids:
         req.id = (uint64_t(a.index()) << 32) | (seq + 1);
+        // A stream socket may take a frame in several sends (short writes):
+        // the writer lock keeps another caller's frame out of the middle.
+        call_lock_.lock("call.write_lock");
         send_frame(fd_[0], requests_, req, "call.send");
+        call_lock_.unlock("call.write_unlock");
         rep = await(req.id);
         break;
     }

@@ -6,6 +6,7 @@
 //   read/recv    short (at most n/2 bytes, n >= 2), eintr (-1, EINTR, nothing read)
 //   write/send   short (n/2 bytes written for real), eintr (-1, EINTR, nothing written),
 //                drop (send with datagram = true: reports n, queues nothing)
+//   write_atomic a pipe write of at most PIPE_BUF bytes: eintr only (never short)
 //   try_write/try_send   a non-blocking call: full (-1, EAGAIN) besides the above
 //
 // Without a fault they do what read(2), write(2), send(2) and recv(2) do,
@@ -39,7 +40,7 @@ inline size_t faulted_size(size_t n) {
 // One op: `call(len)` is the real syscall for len bytes. `nonblocking`: EAGAIN
 // (real or the `full` fault) is returned, not waited out.
 template <class Call>
-ssize_t run(OpKind kind, Resource r, const char* label, size_t n, uint32_t faults, bool nonblocking,
+ssize_t run(OpKind kind, Resource r, const char* label, const void* p, size_t n, uint32_t faults, bool nonblocking,
             Call&& call) {
   Actor& a = this_actor();
   const ssize_t got = a.blocking(kind, r, label, detail_for(n, faults), [&]() -> std::optional<ssize_t> {
@@ -54,29 +55,37 @@ ssize_t run(OpKind kind, Resource r, const char* label, size_t n, uint32_t fault
     return k;
   });
   const int saved = errno;
-  a.outcome(got < 0 ? -saved : got);
+  if (got < 0) a.outcome(-saved);
+  else a.outcome(got, p, size_t(got));  // the bytes moved (Step::bytes)
   errno = saved;
   return got;
 }
 }  // namespace detail
 
 inline ssize_t read(int fd, void* p, size_t n, Resource r, const char* label) {
-  return detail::run(OpKind::read, r, label, n, detail::kReadFaults, false,
+  return detail::run(OpKind::read, r, label, p, n, detail::kReadFaults, false,
                      [&](size_t len) { return ::read(fd, p, len); });
 }
 
 inline ssize_t write(int fd, const void* p, size_t n, Resource r, const char* label) {
-  return detail::run(OpKind::write, r, label, n, detail::kReadFaults, false,
+  return detail::run(OpKind::write, r, label, p, n, detail::kReadFaults, false,
+                     [&](size_t len) { return ::write(fd, p, len); });
+}
+
+// A write of at most PIPE_BUF bytes to a pipe: POSIX makes it all or nothing,
+// so it is never short; it can be interrupted (eintr).
+inline ssize_t write_atomic(int fd, const void* p, size_t n, Resource r, const char* label) {
+  return detail::run(OpKind::write, r, label, p, n, fault_bit(FaultKind::eintr), false,
                      [&](size_t len) { return ::write(fd, p, len); });
 }
 
 inline ssize_t try_write(int fd, const void* p, size_t n, Resource r, const char* label) {
-  return detail::run(OpKind::write, r, label, n, detail::kReadFaults | fault_bit(FaultKind::full), true,
+  return detail::run(OpKind::write, r, label, p, n, detail::kReadFaults | fault_bit(FaultKind::full), true,
                      [&](size_t len) { return ::write(fd, p, len); });
 }
 
 inline ssize_t recv(int fd, void* p, size_t n, int flags, Resource r, const char* label) {
-  return detail::run(OpKind::recv, r, label, n, detail::kReadFaults, false,
+  return detail::run(OpKind::recv, r, label, p, n, detail::kReadFaults, false,
                      [&](size_t len) { return ::recv(fd, p, len, flags | MSG_DONTWAIT); });
 }
 
@@ -85,7 +94,7 @@ inline ssize_t recv(int fd, void* p, size_t n, int flags, Resource r, const char
 inline ssize_t send(int fd, const void* p, size_t n, int flags, Resource r, const char* label,
                     bool datagram = false) {
   const uint32_t f = datagram ? fault_bit(FaultKind::eintr) | fault_bit(FaultKind::drop) : detail::kReadFaults;
-  return detail::run(OpKind::send, r, label, n, f, false,
+  return detail::run(OpKind::send, r, label, p, n, f, false,
                      [&](size_t len) { return ::send(fd, p, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL); });
 }
 
@@ -93,7 +102,7 @@ inline ssize_t try_send(int fd, const void* p, size_t n, int flags, Resource r, 
                         bool datagram = false) {
   const uint32_t f = (datagram ? fault_bit(FaultKind::eintr) | fault_bit(FaultKind::drop) : detail::kReadFaults) |
                      fault_bit(FaultKind::full);
-  return detail::run(OpKind::send, r, label, n, f, true,
+  return detail::run(OpKind::send, r, label, p, n, f, true,
                      [&](size_t len) { return ::send(fd, p, len, flags | MSG_DONTWAIT | MSG_NOSIGNAL); });
 }
 
