@@ -6,7 +6,7 @@
 # is one) and <target>_fuzzer_seed_corpus.zip, plus the schedule-parser and
 # crash-decoder fuzzers.
 #
-# Outside those builders (ci/oss-fuzz-check does this):
+# Outside those builders (ci/fuzz-smoke does this, then runs every fuzzer from $OUT):
 #   OUT=/tmp/out CC=clang-14 CXX=clang++-14 LIB_FUZZING_ENGINE=-fsanitize=fuzzer \
 #   CFLAGS="-fsanitize=address,undefined -fsanitize=fuzzer-no-link" CXXFLAGS="$CFLAGS" .clusterfuzzlite/build.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,4 +56,34 @@ PY
   n=$((n + 1))
 done
 rm -f "$OUT/ipcrace_fuzzer.bin"
-echo "build.sh: $n fuzzers in $OUT"
+
+# Program targets (ipcrace_add_program): the fuzzers run these binaries, so
+# $OUT gets copies and a manifest naming them relative to itself (the
+# fuzzers read ipcrace-programs.manifest beside themselves first), and the
+# LD_PRELOAD runtime beside the fuzzers: $OUT works without the build folder.
+np=0
+if [[ -f $build/ipcrace-programs.manifest ]] && grep -q '^program\.' "$build/ipcrace-programs.manifest"; then
+  np=$(python3 - "$build/ipcrace-programs.manifest" "$OUT" <<'PY'
+import os, shutil, sys
+manifest, out = sys.argv[1], sys.argv[2]
+os.makedirs(os.path.join(out, "ipcrace-programs"), exist_ok=True)
+lines, n = [], 0
+for line in open(manifest).read().splitlines():
+    f = line.split("\t")
+    if line.startswith("#") or len(f) < 7:
+        lines.append(line)
+        continue
+    rel = "ipcrace-programs/" + f[0]
+    shutil.copy2(f[6], os.path.join(out, rel))
+    f[6] = rel
+    lines.append("\t".join(f))
+    n += 1
+with open(os.path.join(out, "ipcrace-programs.manifest.tmp"), "w") as w:
+    w.write("\n".join(lines) + "\n")
+os.replace(os.path.join(out, "ipcrace-programs.manifest.tmp"), os.path.join(out, "ipcrace-programs.manifest"))
+print(n)
+PY
+)
+  if [[ -f $build/harness/runtime/libipcrace_rt.so ]]; then cp -f "$build/harness/runtime/libipcrace_rt.so" "$OUT/libipcrace_rt.so"; fi
+fi
+echo "build.sh: $n fuzzers in $OUT ($np program targets' binaries in $OUT/ipcrace-programs)"

@@ -29,6 +29,10 @@ int load_program_manifest(const std::string& path) {
     spec.fail_on = f[3];
     spec.preload = f[4] == "1";
     spec.argv.assign(f.begin() + 6, f.end());
+    // A relative program path is relative to the manifest's folder (the
+    // fuzzers' $OUT of .clusterfuzzlite/build.sh, which moves to other machines).
+    if (!spec.argv[0].empty() && spec.argv[0][0] != '/' && path.find('/') != std::string::npos)
+      spec.argv[0] = path.substr(0, path.rfind('/') + 1) + spec.argv[0];
     const Variant v = f[1] == "clean" ? Variant::synchronised : Variant::racy;
     TargetInfo t = program_target(f[0], spec, v, "program " + f[5]);
     t.source = f[5];
