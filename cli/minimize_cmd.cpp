@@ -108,8 +108,13 @@ void minimize_campaign_finding(CampaignResult& r, const std::string& out_dir) {
   if (!r.first || r.first->mode == ActorMode::free) return;
   try {
     MinimizeOptions mo;
+    // The run budget decides where minimisation stops, so the minimised
+    // schedule (and the finding signature merge computes from it) is the same
+    // on a fast machine and a loaded one, sharded or not. The wall cap is only
+    // a safety net for targets whose runs are slow (hangs), far above what
+    // 300 ordinary runs take even under a sanitizer on a loaded machine.
     mo.max_runs = 300;
-    mo.max_seconds = 15;
+    mo.max_seconds = 300;
     MinimizeResult m = minimize_schedule(*r.first, mo);
     r.original_preemptions = m.before.preemptions;
     r.minimized_preemptions = m.after.preemptions;
