@@ -94,8 +94,7 @@ void write_chrome_trace(const TraceView& v, const std::string& path) {
 void write_chrome_trace_of(const Schedule& s, const std::string& path) {
   const TargetInfo* t = find_target(s.target);
   if (!t) throw InputError("unknown target '" + s.target + "'");
-  RunConfig cfg;
-  cfg.mode = s.mode == ActorMode::free ? ActorMode::processes : s.mode;
+  const RunConfig cfg = replay_config(s);
   Engine engine(*t, resolve_params(*t, s.params), cfg);
   auto st = make_replay_strategy(s);
   st->new_run(0);

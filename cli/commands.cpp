@@ -257,16 +257,15 @@ int cmd_replay(const std::string& file, const std::string& actors_override, bool
     throw InputError(file + ": " + e.what());
   }
   if (!t) throw InputError(file + ": unknown target '" + sched->target + "'");
-  RunConfig cfg;
+  RunConfig cfg = replay_config(*sched);  // every setting the schedule records
   cfg.mode = actors_override.empty() ? sched->mode : parse_mode(actors_override);
+  if (extras.step_limit > 0) cfg.step_limit = extras.step_limit;
+  if (extras.watchdog_ms > 0) cfg.watchdog_ms = extras.watchdog_ms;
   if (cfg.mode == ActorMode::free) {
     if (actors_override.empty()) throw InputError(file + ": mode free: a free run has no schedule to replay");
     throw UsageError("--actors free: a free run has no schedule to replay; use processes or threads");
   }
   cfg.cpu = sched_getcpu();
-  cfg.faults = sched->faults;  // a v1 file has none
-  cfg.fault_budget = sched->fault_budget;
-  cfg.race = sched->race;
   Params params;
   try {
     params = resolve_params(*t, sched->params);

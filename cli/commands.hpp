@@ -15,6 +15,8 @@ struct ReplayExtras {
   std::string report;          // --report DIR: the timeline page of this schedule
   std::string trace_out;       // --trace-out FILE.json: Chrome trace-event format
   std::vector<int> stop_at;    // --stop-at N (repeatable): hold before step N
+  int step_limit = 0;          // --step-limit (0: the schedule's)
+  int watchdog_ms = 0;         // --watchdog-ms (0: the schedule's)
 };
 
 struct Common {

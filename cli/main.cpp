@@ -144,6 +144,10 @@ int main(int argc, char** argv) {
   replay->add_option("--stop-at", replay_x.stop_at,
                      "hold every actor before step N, print how to attach gdb; Enter or SIGCONT goes on (repeatable)")
       ->check(CLI::NonNegativeNumber);
+  replay->add_option("--step-limit", replay_x.step_limit, "livelock guard (default: the schedule's step-limit)")
+      ->check(CLI::Range(1, 100000000));
+  replay->add_option("--watchdog-ms", replay_x.watchdog_ms, "hang watchdog per step (default: the schedule's)")
+      ->check(CLI::Range(1, 3600000));
 
   std::string show_file;
   auto* show = app.add_subcommand("show", "the interleaving of a schedule file as a terminal swimlane");
@@ -213,6 +217,10 @@ int main(int argc, char** argv) {
   minimize->add_flag("--no-workload", min_o.no_workload, "keep the workload parameters; shrink only the decisions");
   minimize->add_flag("--json", min_o.json, "machine-readable output");
   minimize->add_flag("-q,--quiet", min_o.quiet, "no progress lines");
+  minimize->add_option("--step-limit", min_o.step_limit, "livelock guard (default: the schedule's step-limit)")
+      ->check(CLI::Range(1, 100000000));
+  minimize->add_option("--watchdog-ms", min_o.watchdog_ms, "hang watchdog per step (default: the schedule's)")
+      ->check(CLI::Range(1, 3600000));
   minimize->add_option("--trace-out", min_o.trace_out, "write the Chrome trace (Perfetto) of the minimised schedule to FILE.json");
 
   MergeOptions merge_o;

@@ -59,6 +59,8 @@ int cmd_minimize(const MinimizeCmdOptions& o) {
   mo.max_runs = o.max_runs;
   mo.max_seconds = o.seconds;
   mo.workload = !o.no_workload;
+  mo.step_limit = o.step_limit;
+  mo.watchdog_ms = o.watchdog_ms;
   if (!o.quiet && !o.json) mo.log = [](const std::string& line) { std::fprintf(stderr, "  -> %s\n", line.c_str()); };
   MinimizeResult r;
   try {

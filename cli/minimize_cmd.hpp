@@ -15,6 +15,8 @@ struct MinimizeCmdOptions {
   bool json = false;
   bool quiet = false;
   std::string trace_out;  // Chrome trace of the minimised schedule
+  int step_limit = 0;     // 0: the schedule's
+  int watchdog_ms = 0;    // 0: the schedule's
 };
 
 // Exit codes: 0 minimised (and written), 21 unreadable schedule or no finding

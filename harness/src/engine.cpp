@@ -124,6 +124,7 @@ struct Engine::Impl {
 
   Impl(const TargetInfo& t, Params p, RunConfig c) : target(t), params(std::move(p)), cfg(c), faults(t, c) {
     n = static_cast<int>(params.get("actors"));
+    cfg.step_limit = std::max(cfg.step_limit, target.step_limit);  // a long workload's own limit
     if (cfg.mode != ActorMode::threads) {
       stderr_fds.open(n);
       chld.install(on_sigchld);
@@ -370,7 +371,10 @@ struct Engine::Impl {
         r.kind = FindingKind::deadlock;
         r.message = "every live actor is blocked:";
         for (int i = 0; i < n; ++i)
-          if (alive[i]) r.message += " actor " + std::to_string(i) + " on " + op_text(pending[i], r.resources) + ";";
+          if (alive[i]) {
+            r.blocked.push_back(op_text(pending[i], r.resources));
+            r.message += " actor " + std::to_string(i) + " on " + r.blocked.back() + ";";
+          }
         r.message.pop_back();
         return;
       }
@@ -530,6 +534,7 @@ struct Engine::Impl {
     RunContextImpl ctx(&params, n, run_seed, prefix, sock_dir, &r.resources);
     cb->reset();
     faults.new_run(r);
+    r.step_limit = cfg.step_limit, r.watchdog_ms = cfg.watchdog_ms;  // recorded in the schedule
     reset_stderr();
     if (exec) n = 1;  // the program's forks and threads add actors
     for (int i = 0; i < n; ++i) alive[i] = false;

@@ -12,7 +12,9 @@
 //   6. faults: each fault of the schedule dropped (its step kept).
 // A decision is an actor and the fault it was granted with (code: actor |
 // fault << 8); the passes move faults with their decisions.
-// A candidate is accepted when it keeps the finding kind and lowers the key
+// A candidate is accepted when it is the same bug (the same finding
+// signature, ipcrace/signature.hpp: a deadlock's blocked ops, an assertion's
+// message with numbers normalised, a race's pair of sites) and lowers the key
 // (faults, preemptions, steps, sum of parameters) lexicographically; parameter
 // candidates may keep the same faults, preemptions and steps.
 #include "ipcrace/minimize.hpp"
@@ -32,6 +34,7 @@
 #include "ipcrace/errors.hpp"
 #include "ipcrace/replay.hpp"
 #include "race/findings.hpp"
+#include "ipcrace/signature.hpp"
 
 namespace ipcrace {
 namespace {
@@ -65,13 +68,10 @@ std::vector<int> codes(const Schedule& s) {
 class Minimizer {
  public:
   Minimizer(const TargetInfo& t, const Schedule& in, const MinimizeOptions& o) : t_(t), in_(in), o_(o) {
-    cfg_.mode = in.mode == ActorMode::free ? ActorMode::processes : in.mode;
-    cfg_.watchdog_ms = o.watchdog_ms;
-    cfg_.step_limit = o.step_limit;
-    cfg_.race = in.race;
+    cfg_ = replay_config(in);  // every setting the schedule records
+    if (o.watchdog_ms > 0) cfg_.watchdog_ms = o.watchdog_ms;
+    if (o.step_limit > 0) cfg_.step_limit = o.step_limit;
     cfg_.cpu = o.cpu == -2 ? sched_getcpu() : o.cpu;
-    cfg_.faults = in.faults;
-    cfg_.fault_budget = in.fault_budget;
     t0_ = Clock::now();
   }
 
@@ -88,6 +88,7 @@ class Minimizer {
                                std::string(r.diverged ? "divergence: " + r.divergence
                                                       : std::string("got ") + finding_kind_name(r.kind)) +
                                "), nothing to minimise");
+    signature_ = finding_signature(r);
     Candidate cur{p0, record(*e, r), r.preemptions};
     MinimizeResult res;
     res.before = counts(cur);
@@ -215,6 +216,8 @@ class Minimizer {
       std::fprintf(stderr, "candidate %s [%zu decisions]: %s, %zu steps\n", p.str().c_str(), decisions.size(),
                    finding_kind_name(r.kind), r.trace.size());
     if (r.kind != in_.finding || !same_race(r)) return std::nullopt;
+    // Another bug of the same kind (a race: its pair of sites, same_race).
+    if (r.kind != FindingKind::race && finding_signature(r) != signature_) return std::nullopt;
     // A workload the scenario rejects (an actor throws: "too few actors for
     // its roles") is an assertion too, but not this finding.
     if (rejected(r) && !rejected_message(in_.message)) return std::nullopt;
@@ -236,6 +239,7 @@ class Minimizer {
     if (!got) return false;
     RunResult& r = *got;
     if (r.diverged || r.kind != in_.finding || !same_race(r)) return false;
+    if (r.kind != FindingKind::race && finding_signature(r) != signature_) return false;
     if (rejected(r) && !rejected_message(in_.message)) return false;
     c->schedule.message = record(*engine(c->params), r).message;
     cur = std::move(*c);
@@ -429,6 +433,7 @@ class Minimizer {
   int runs_ = 0;
   std::map<std::string, std::unique_ptr<Engine>> engines_;
   std::set<std::string> tried_;
+  std::string signature_;  // of the input's finding, as replayed
 };
 
 }  // namespace

@@ -29,10 +29,17 @@ std::string one_line(std::string s) {
   return s;
 }
 
-std::string clean_token(const std::string& s) {
+std::string clean_token(std::string_view s) {
   std::string out;
   for (char c : s) out.push_back((c == ' ' || c == '\t' || c == '\n' || c == '\r') ? '_' : c);
   return out.empty() ? "-" : out;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
 bool parse_u64(std::string_view s, uint64_t* out) {
@@ -61,6 +68,48 @@ std::vector<std::string_view> split(std::string_view line) {
 }
 
 }  // namespace
+
+std::string escape_label(std::string_view raw) {
+  if (raw.empty()) return "-";
+  if (raw == "-") return "\\x2d";
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : raw) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c <= 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(char(c));
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> unescape_label(std::string_view t) {
+  if (t == "-") return std::string();
+  std::string out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '\\') {
+      out.push_back(t[i]);
+      continue;
+    }
+    if (i + 1 < t.size() && t[i + 1] == '\\') {
+      out.push_back('\\');
+      ++i;
+    } else if (i + 3 < t.size() && t[i + 1] == 'x' && hex_digit(t[i + 2]) >= 0 && hex_digit(t[i + 3]) >= 0) {
+      out.push_back(char(hex_digit(t[i + 2]) << 4 | hex_digit(t[i + 3])));
+      i += 3;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+std::string legacy_clean_label(std::string_view raw) { return clean_token(raw); }
 
 uint64_t fnv1a64(const std::string& data, uint64_t h) {
   for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ULL;
@@ -109,6 +158,8 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   s.resources = result.resources;
   s.faults = result.faults_enabled;
   s.fault_budget = result.fault_budget;
+  s.step_limit = result.step_limit;
+  s.watchdog_ms = result.watchdog_ms;
   if (const TargetInfo* t = find_target(target); t && !t->exec.empty()) {
     s.command = t->exec;
     s.binary_hash = program_binary_hash(t->exec[0]);
@@ -118,8 +169,7 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
   }
   for (const auto& st : result.trace)
     s.steps.push_back(
-        ScheduleStep{st.actor, st.op.kind, st.op.resource, clean_token(st.op.label ? st.op.label : ""), st.fault,
-                     st.end});
+        ScheduleStep{st.actor, st.op.kind, st.op.resource, st.op.label ? st.op.label : "", st.fault, st.end});
   return s;
 }
 
@@ -135,6 +185,9 @@ std::string format_schedule(const Schedule& s) {
   o << "run " << s.run << "\n";
   o << "run-seed " << s.run_seed << "\n";
   o << "race " << (s.race ? "on" : "off") << "\n";
+  o << "step-limit " << s.step_limit << "\n";
+  o << "watchdog-ms " << s.watchdog_ms << "\n";
+  o << "labels escaped\n";
   o << "finding " << finding_kind_name(s.finding) << "\n";
   std::string msg = s.message;
   for (char& c : msg)
@@ -142,7 +195,7 @@ std::string format_schedule(const Schedule& s) {
   if (!msg.empty()) o << "message " << msg << "\n";
   if (!s.race_pair.empty()) o << "race-pair " << one_line(s.race_pair) << "\n";
   if (s.race_first >= 0 && s.race_second >= 0) o << "race-steps " << s.race_first << " " << s.race_second << "\n";
-  for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << clean_token(s.resources[i]) << "\n";
+  for (size_t i = 0; i < s.resources.size(); ++i) o << "resource " << i << " " << escape_label(s.resources[i]) << "\n";
   if (s.faults) o << "faults " << fault_mask_str(s.faults) << "\nfault-budget " << s.fault_budget << "\n";
   for (const auto& a : s.command) o << "exec-arg " << one_line(a) << "\n";
   if (!s.command.empty()) {
@@ -157,7 +210,7 @@ std::string format_schedule(const Schedule& s) {
   o << ")\n";
   for (size_t i = 0; i < s.steps.size(); ++i) {
     const auto& st = s.steps[i];
-    o << "step " << st.actor << " " << op_kind_name(st.kind) << " " << st.resource << " " << clean_token(st.label)
+    o << "step " << st.actor << " " << op_kind_name(st.kind) << " " << st.resource << " " << escape_label(st.label)
       << "\n";
     if (st.fault != FaultKind::none) o << "fault " << fault_kind_name(st.fault) << "\n";
     if (st.end != StepEnd::point) o << "step-end " << i << " " << step_end_name(st.end) << "\n";
@@ -174,7 +227,15 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
   if (text.size() > kMaxScheduleBytes) return fail(1, "file too large for a schedule");
   if (text.find('\0') != std::string::npos) return fail(1, "binary data (NUL byte) in a text schedule");
   Schedule s;
-  bool header = false, ended = false, have_target = false;
+  bool header = false, ended = false, have_target = false, escaped = false;
+  s.cleaned_labels = true;  // until a 'labels escaped' line says otherwise
+  // A label or resource name token: escaped (this format) or as older files wrote it.
+  auto token = [&](std::string_view t, std::string* out) {
+    if (!escaped) return (*out = std::string(t)), true;
+    auto u = unescape_label(t);
+    if (u) *out = std::move(*u);
+    return bool(u);
+  };
   size_t lineno = 0, pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
@@ -229,7 +290,7 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       st.kind = *kind;
       if (!parse_u64(f[3], &u) || u > 65535) return fail(lineno, "bad resource id '" + std::string(f[3]) + "'");
       st.resource = int(u);
-      st.label = std::string(f[4]);
+      if (!token(f[4], &st.label)) return fail(lineno, "bad escape in label '" + std::string(f[4]) + "' (\\\\ or \\xHH)");
       if (s.steps.size() >= kMaxSteps) return fail(lineno, "too many steps");
       s.steps.push_back(std::move(st));
       continue;
@@ -278,7 +339,23 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     if (key == "resource") {
       if (f.size() != 3 || !parse_u64(f[1], &u) || u != s.resources.size())
         return fail(lineno, "resources are 'resource <id> <name>' with ids 0, 1, 2, ... in order");
-      s.resources.emplace_back(f[2]);
+      std::string name;
+      if (!token(f[2], &name)) return fail(lineno, "bad escape in resource name '" + std::string(f[2]) + "'");
+      s.resources.push_back(std::move(name));
+      continue;
+    }
+    if (key == "labels") {
+      if (f.size() != 2 || f[1] != "escaped") return fail(lineno, "'labels' takes one value: escaped");
+      if (!s.steps.empty() || !s.resources.empty())
+        return fail(lineno, "'labels escaped' must come before every step and resource line");
+      escaped = true;
+      s.cleaned_labels = false;
+      continue;
+    }
+    if (key == "step-limit" || key == "watchdog-ms") {
+      if (f.size() != 2 || !parse_u64(f[1], &u) || u < 1 || u > 100000000)
+        return fail(lineno, "'" + std::string(key) + "' needs a count from 1 to 100000000");
+      (key == "step-limit" ? s.step_limit : s.watchdog_ms) = int(u);
       continue;
     }
     if (f.size() != 2) return fail(lineno, "'" + std::string(key) + "' takes exactly one value");

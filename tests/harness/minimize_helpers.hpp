@@ -33,12 +33,8 @@ inline MinimizeOptions quick_options() {
 }
 
 inline void expect_reproduces(const Schedule& s, int times) {
-  RunConfig cfg;
-  cfg.mode = s.mode;
-  cfg.race = s.race;
+  RunConfig cfg = replay_config(s);
   cfg.cpu = test::test_cpu();
-  cfg.faults = s.faults;
-  cfg.fault_budget = s.fault_budget;
   Engine e(test::target(s.target), s.params, cfg);
   for (int i = 0; i < times; ++i) {
     auto st = make_replay_strategy(s);

@@ -56,12 +56,9 @@ CampaignResult campaign(const std::string& name, const Quick& q) {
 }
 
 RunResult replay(const Schedule& s, ActorMode mode) {
-  RunConfig cfg;
+  RunConfig cfg = replay_config(s);  // faults, race, step limit, watchdog as recorded
   cfg.mode = mode;
   cfg.cpu = test_cpu();
-  cfg.faults = s.faults;  // the faults the schedule's run could choose (none in a v1 file)
-  cfg.fault_budget = s.fault_budget;
-  cfg.race = s.race;
   Engine e(target(s.target), s.params, cfg);
   auto st = make_replay_strategy(s);
   st->new_run(0);

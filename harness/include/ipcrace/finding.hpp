@@ -77,6 +77,9 @@ struct RunResult {
   FindingKind kind = FindingKind::none;
   std::string message;          // oracle message, deadlock/crash details
   std::string actor_stderr;     // captured stderr of a crashed actor (process mode)
+  // A deadlock: the blocked op of each live actor, "kind resource (label)"
+  // (its signature, ipcrace/signature.hpp).
+  std::vector<std::string> blocked;
   std::vector<Step> trace;      // every decision, in order
   std::vector<std::string> resources;  // resource names by id
   int preemptions = 0;          // preemption_steps(trace).size()
@@ -95,6 +98,10 @@ struct RunResult {
   // target's default) and at most how many; recorded in the schedule.
   uint32_t faults_enabled = 0;
   int fault_budget = 0;
+  // The run's limits as used (RunConfig, raised to TargetInfo::step_limit);
+  // recorded in the schedule, so replay and minimize run with them.
+  int step_limit = 20000;
+  int watchdog_ms = 3000;
   // Race detection (ipcrace/race.hpp): whether it ran, and the data races it
   // found (first per pair of access sites), whatever the finding kind is.
   bool race_checked = false;

@@ -1,5 +1,6 @@
 // Minimisation: shrink a failing schedule to the fewest preemptions, then the
-// fewest steps, and jointly the smallest workload, keeping the finding kind.
+// fewest steps, and jointly the smallest workload, keeping the same bug (the
+// finding kind and its signature, ipcrace/signature.hpp).
 //
 // Every candidate is a decision list (plus parameters) replayed with the
 // lenient replay strategy (decisions that no longer apply are skipped; past
@@ -20,8 +21,8 @@ struct MinimizeOptions {
   int max_runs = 400;         // candidate runs (0: no limit)
   double max_seconds = 20;    // wall budget (0: no limit)
   bool workload = true;       // also shrink integer parameters (actors, ops, bytes, ...)
-  int watchdog_ms = 3000;
-  int step_limit = 20000;
+  int watchdog_ms = 0;        // 0: the schedule's (Schedule::watchdog_ms)
+  int step_limit = 0;         // 0: the schedule's (Schedule::step_limit)
   int cpu = -2;               // -2: the current CPU, -1: no pinning
   std::function<void(const std::string&)> log;  // one line per accepted candidate (optional)
 };

@@ -10,6 +10,14 @@
 //   run 17
 //   run-seed 1234567
 //   race on                             (version 2, optional; absent: off)
+//   step-limit 20000                    (optional; absent: 20000) the run's
+//   watchdog-ms 3000                    (optional; absent: 3000)  limits
+//   labels escaped                      (optional, before any step: labels
+//                                        and resource names are escaped:
+//                                        \\ and \xHH for a backslash, space,
+//                                        control and non-ASCII bytes, '-' for
+//                                        empty; absent: an older file, whose
+//                                        labels had whitespace written as '_')
 //   finding assertion
 //   message lost update: counter is 3, expected 4
 //   race-pair shm_load:c.load | shm_store:c.store   (optional, finding race:
@@ -31,6 +39,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ipcrace/finding.hpp"
@@ -70,6 +79,13 @@ struct Schedule {
   std::vector<ScheduleStep> steps;
   uint32_t faults = 0;   // FaultMask the run could choose from (replay honours it)
   int fault_budget = 0;
+  // The run's livelock guard and hang watchdog (RunConfig); replay and
+  // minimize run with them. A file without the lines had the defaults.
+  int step_limit = 20000;
+  int watchdog_ms = 3000;
+  // Read from a file written before labels were escaped: its labels had
+  // whitespace replaced by '_' (replay compares them the same way).
+  bool cleaned_labels = false;
   // A program target (exec mode): how it was run, and a hash of the binary
   // (replay refuses another binary). Lines exec-arg (one per argument, the
   // rest of the line), exec-binary-hash, exec-expect-exit, exec-fail-on,
@@ -103,6 +119,13 @@ std::optional<Schedule> load_schedule(const std::string& path, std::string* erro
 // Write atomically (temp file + fsync + rename) into `dir` as
 // <target>-<16 hex of content hash>.schedule; returns the path. Throws on I/O error.
 std::string save_schedule(const Schedule& s, const std::string& dir);
+
+// Labels and resource names in schedule files: one token that gives back
+// every byte (see the format above). unescape_label: nullopt on a bad escape.
+std::string escape_label(std::string_view raw);
+std::optional<std::string> unescape_label(std::string_view token);
+// What files before escaping wrote for a label ('_' for whitespace, '-' for empty).
+std::string legacy_clean_label(std::string_view raw);
 
 uint64_t fnv1a64(const std::string& data, uint64_t h = 0xcbf29ce484222325ULL);
 

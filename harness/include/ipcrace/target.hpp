@@ -82,6 +82,10 @@ struct TargetInfo {
   // or of wake-ups (torn pipe writes, misrouted replies, lost wake-ups): the
   // gate then expects an oracle finding, not only a `race` one.
   bool data_race = true;
+  // A faithful workload longer than the default livelock guard: its own step
+  // limit. Every run of it (run, gate, properties, fuzzing, replay) uses the
+  // larger of this and RunConfig::step_limit (--step-limit). 0: none of its own.
+  int step_limit = 0;
   Expect expect() const { return variant == Variant::racy ? Expect::finding : Expect::clean; }
 };
 

@@ -1,0 +1,145 @@
+// Fixture targets of the hardening tests (issue 13, tests/harden/*_test.cpp):
+// each shows one thing the harness must get right, with real OS objects.
+//   test.queue.two_consumers  a lost message leaves two consumers blocked on a
+//                             POSIX queue; a smaller workload (no consumer)
+//                             deadlocks differently: one producer on the full
+//                             queue (the minimiser must not swap one for the other)
+//   test.labels               point labels with spaces, tabs, non-ASCII bytes,
+//                             backslashes, '-' and the empty label (schedule
+//                             files must give every byte back)
+//   test.long                 a clean workload longer than the default step
+//                             limit, which it raises (TargetInfo::step_limit)
+#include <fcntl.h>
+#include <mqueue.h>
+
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+#include "ipcrace/target.hpp"
+
+namespace ipcrace::test {
+namespace {
+
+// Actors 0..producers-1 send one message each, racily: wait until the queue
+// has room (mq_getattr), then mq_send without checking the result ("there was
+// room"); two producers seeing the one free slot lose a message. The other
+// actors consume until every message sent is received, so after a loss every
+// consumer waits on the queue forever.
+class TwoConsumers final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override {
+    name_ = ctx.object_name("q");
+    mq_attr attr{};
+    attr.mq_maxmsg = ctx.params().get("capacity");
+    attr.mq_msgsize = 8;
+    ctx.track_mqueue(name_);
+    q_ = mq_open(name_.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NONBLOCK, 0600, &attr);
+    if (q_ == (mqd_t)-1) throw std::system_error(errno, std::generic_category(), "mq_open " + name_);
+    received_ = ctx.shm_new<int>("received", 0);
+    r_ = ctx.resource("q");
+  }
+  void actor(Actor& a) override {
+    const int producers = int(a.params().get("producers"));
+    if (a.index() < producers) {
+      a.blocking(OpKind::send, r_, "q.wait_room", [&]() -> std::optional<bool> {
+        mq_attr at{};
+        mq_getattr(q_, &at);
+        return at.mq_curmsgs < at.mq_maxmsg ? std::optional<bool>(true) : std::nullopt;
+      });
+      a.point(OpKind::send, r_, "q.send");
+      char m[8] = {char('a' + a.index())};
+      (void)mq_send(q_, m, sizeof m, 0);  // "cannot fail: there was room"
+      return;
+    }
+    for (bool more = true; more;)
+      more = a.blocking(OpKind::recv, r_, "q.receive", [&]() -> std::optional<bool> {
+        if (*received_ >= producers) return false;  // every message is in
+        char m[8];
+        if (mq_receive(q_, m, sizeof m, nullptr) < 0) return std::nullopt;
+        ++*received_;
+        return true;
+      });
+  }
+  void teardown(RunContext&) override {
+    if (q_ != (mqd_t)-1) mq_close(q_);
+    q_ = (mqd_t)-1;
+  }
+
+ private:
+  std::string name_;
+  mqd_t q_ = (mqd_t)-1;
+  int* received_ = nullptr;
+  Resource r_;
+};
+
+// A lost update on a counter in shared memory, through points whose labels
+// are anything but one plain token.
+constexpr const char* kOddLabels[] = {"load the  counter", "tab\there", "na\xc3\xafve \xc3\xa9t\xc3\xa9 \xe2\x86\x92",
+                                      "back\\slash \\x41 \\", "-", "", "#not a comment", "trailing space ",
+                                      "new\nline\r", "\x01\x7f\xff"};
+class Labels final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override { cell_ = Cell<long>(ctx.shm_new<long>("counter", 0), ctx.resource("counter with spaces")); }
+  void actor(Actor& a) override {
+    for (const char* label : kOddLabels) {
+      const long v = cell_.load(label);
+      cell_.store(v + 1, label);
+    }
+  }
+  void check(RunContext& ctx) override {
+    const long want = long(ctx.actors()) * long(std::size(kOddLabels));
+    if (*cell_.raw() != want) ctx.fail("lost update: " + std::to_string(*cell_.raw()) + " of " + std::to_string(want));
+  }
+
+ private:
+  Cell<long> cell_;
+};
+
+// Each actor yields `ops` times: a correct workload of actors x ops steps.
+class Long final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override { r_ = ctx.resource("x"); }
+  void actor(Actor& a) override {
+    for (int64_t i = 0; i < a.params().get("ops"); ++i) a.point(OpKind::yield, r_, "long.step");
+  }
+
+ private:
+  Resource r_;
+};
+
+const bool registered = [] {
+  register_target(TargetInfo{.name = "test.labels",
+                             .family = "test",
+                             .variant = Variant::racy,
+                             .bug_class = "lost update (labels that are not plain tokens)",
+                             .summary = "test fixture (schedule files: labels round-trip)",
+                             .defaults = {{"actors", 2}},
+                             .make = [] { return std::make_unique<Labels>(); },
+                             .budget_runs = 200,
+                             .source = __FILE__});
+  register_target(TargetInfo{.name = "test.long",
+                             .family = "test",
+                             .variant = Variant::synchronised,
+                             .bug_class = "none (a long correct workload)",
+                             .sync = "one actor at a time",
+                             .summary = "test fixture (its own step limit)",
+                             .defaults = {{"actors", 2}, {"ops", 15000}},
+                             .make = [] { return std::make_unique<Long>(); },
+                             .source = __FILE__,
+                             .step_limit = 100000});
+  register_target(TargetInfo{.name = "test.queue.two_consumers",
+                             .family = "test",
+                             .variant = Variant::racy,
+                             .bug_class = "check-then-act send: lost message, two consumers wait forever",
+                             .summary = "test fixture (minimiser: the same deadlock)",
+                             .defaults = {{"actors", 4}, {"producers", 2}, {"capacity", 1}},
+                             .make = [] { return std::make_unique<TwoConsumers>(); },
+                             .budget_runs = 200,
+                             .source = __FILE__,
+                             .data_race = false});
+  return true;
+}();
+
+}  // namespace
+}  // namespace ipcrace::test
