@@ -107,6 +107,7 @@ struct Engine::Impl {
   std::unique_ptr<Model> model;  // target.model, if any
   FaultControl faults;
   ExecBackend* exec = nullptr;   // a program target: its processes and threads are the actors
+  detail::OwnedFds owned;        // descriptors setup gave to one actor (RunContext::give_fd)
 
   // Per run.
   pid_t pids[kMaxActors];
@@ -190,6 +191,7 @@ struct Engine::Impl {
       if (getppid() != parent) _exit(kActorOrphanExit);
       for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGBUS, SIGXFSZ}) signal(sig, SIG_DFL);
       if (stderr_fds[i] >= 0) dup2(stderr_fds[i], STDERR_FILENO);
+      owned.in_child(i);  // the other actors' ends
       actor_main(i, run_seed, free_run);
       _exit(0);
     }
@@ -345,6 +347,7 @@ struct Engine::Impl {
         case Wait::hung: hang(r, i, hung); return false;
       }
     }
+    owned.actors_started(cfg.mode);
     return true;
   }
 
@@ -432,6 +435,7 @@ struct Engine::Impl {
           alive[a] = false;
           reap(a, true);  // a thread is joined: its robust locks are released by then
           if (threads[a].joinable()) threads[a].join();
+          owned.actor_ended(a, cfg.mode);
           for (int j = 0; j < n; ++j) blocked[j] = false;
           break;
         case Wait::hung: hang(r, a, hung); return;
@@ -445,6 +449,7 @@ struct Engine::Impl {
   void run_free(RunResult& r, uint64_t run_seed) {
     for (int i = 0; i < n; ++i) spawn(i, run_seed, true);
     if (exec) return exec->run_free(r, deadline());
+    owned.actors_started(cfg.mode);
     cb->go.store(1, rlx);
     detail::futex_wake(&cb->go, INT_MAX);
     const int64_t end = deadline();
@@ -531,7 +536,7 @@ struct Engine::Impl {
     char prefix[80];
     std::snprintf(prefix, sizeof prefix, "/ipcrace.%d.%llu.%llu", static_cast<int>(getpid()),
                   static_cast<unsigned long long>(engine_id), static_cast<unsigned long long>(runs++));
-    RunContextImpl ctx(&params, n, run_seed, prefix, sock_dir, &r.resources);
+    RunContextImpl ctx(&params, n, run_seed, prefix, sock_dir, &r.resources, &owned);
     cb->reset();
     faults.new_run(r);
     r.step_limit = cfg.step_limit, r.watchdog_ms = cfg.watchdog_ms;  // recorded in the schedule

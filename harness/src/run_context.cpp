@@ -16,9 +16,9 @@
 namespace ipcrace {
 
 RunContextImpl::RunContextImpl(const Params* params, int actors, uint64_t seed, std::string prefix,
-                               std::string sock_dir, std::vector<std::string>* resources)
+                               std::string sock_dir, std::vector<std::string>* resources, detail::OwnedFds* owned)
     : params_(params), actors_(actors), seed_(seed), prefix_(std::move(prefix)), sock_dir_(std::move(sock_dir)),
-      resources_(resources) {}
+      resources_(resources), owned_(owned) {}
 
 RunContextImpl::~RunContextImpl() { release(); }
 
@@ -111,11 +111,18 @@ std::string RunContextImpl::socket_path(std::string_view base) {
 void RunContextImpl::track_mqueue(const std::string& name) { track(cleanup::Kind::mqueue, name); }
 void RunContextImpl::track_shm_name(const std::string& name) { track(cleanup::Kind::shm, name); }
 
+void RunContextImpl::give_fd(int fd, int actor) {
+  if (!owned_) throw std::logic_error("give_fd: this run context has no actors");
+  if (actor >= actors_) throw std::invalid_argument("give_fd: no actor " + std::to_string(actor) + " in this run");
+  owned_->add(fd, actor);
+}
+
 void RunContextImpl::fail(std::string message) {
   if (failure_.empty()) failure_ = std::move(message);
 }
 
 void RunContextImpl::release() {
+  if (owned_) owned_->release();
   for (auto& m : maps_) munmap(m.addr, m.len);
   maps_.clear();
   for (auto& t : tracked_) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cleanup.hpp"
+#include "owned_fds.hpp"
 #include "ipcrace/target.hpp"
 
 namespace ipcrace {
@@ -11,7 +12,7 @@ namespace ipcrace {
 class RunContextImpl final : public RunContext {
  public:
   RunContextImpl(const Params* params, int actors, uint64_t seed, std::string prefix, std::string sock_dir,
-                 std::vector<std::string>* resources);
+                 std::vector<std::string>* resources, detail::OwnedFds* owned = nullptr);
   ~RunContextImpl() override;
   const Params& params() const override { return *params_; }
   int actors() const override { return actors_; }
@@ -22,6 +23,7 @@ class RunContextImpl final : public RunContext {
   std::string socket_path(std::string_view base) override;
   void track_mqueue(const std::string& name) override;
   void track_shm_name(const std::string& name) override;
+  void give_fd(int fd, int actor) override;
   void fail(std::string message) override;
 
   const std::string& failure() const { return failure_; }
@@ -44,6 +46,7 @@ class RunContextImpl final : public RunContext {
   std::string prefix_;
   std::string sock_dir_;
   std::vector<std::string>* resources_;
+  detail::OwnedFds* owned_;
   std::vector<Tracked> tracked_;
   std::vector<Mapping> maps_;
   std::vector<std::pair<std::string, std::string>> names_;  // base -> name of this run

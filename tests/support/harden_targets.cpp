@@ -9,8 +9,11 @@
 //                             files must give every byte back)
 //   test.long                 a clean workload longer than the default step
 //                             limit, which it raises (TargetInfo::step_limit)
+//   test.pipe.eof             a reader that reads a pipe to EOF, as real code
+//                             does (RunContext::give_fd: clean, no deadlock)
 #include <fcntl.h>
 #include <mqueue.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <stdexcept>
@@ -108,7 +111,64 @@ class Long final : public Scenario {
   Resource r_;
 };
 
+// Actor 0 writes `records` records of 8 bytes into a pipe and ends (its
+// exit closes its end); actor 1 reads until read() returns 0. No quota: the
+// reader stops at EOF, which it sees only if no other copy of the write end
+// is open (the controller's, its own inherited one).
+class PipeEof final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe2");
+    rd_ = fds[0];
+    wr_ = fds[1];
+    fcntl(rd_, F_SETFL, O_NONBLOCK);
+    ctx.give_fd(wr_, 0);
+    ctx.give_fd(rd_, 1);
+    got_ = ctx.shm_new<long>("got", 0);
+    r_ = ctx.resource("pipe");
+  }
+  void actor(Actor& a) override {
+    if (a.index() == 0) {
+      for (int64_t k = 0; k < a.params().get("records"); ++k) {
+        a.point(OpKind::write, r_, "eof.write");
+        char rec[8] = {char('0' + k % 10)};
+        if (write(wr_, rec, sizeof rec) != sizeof rec) a.fail("short write");
+      }
+      return;  // no close: the end goes with the writer, as when a process exits
+    }
+    if (a.index() != 1) return;
+    for (bool more = true; more;)
+      more = a.blocking(OpKind::read, r_, "eof.read", [&]() -> std::optional<bool> {
+        char buf[64];
+        const ssize_t n = read(rd_, buf, sizeof buf);
+        if (n > 0) return *got_ += n, true;
+        if (n == 0) return false;  // EOF: the writer is gone
+        return std::nullopt;       // EAGAIN: nothing yet
+      });
+  }
+  void check(RunContext& ctx) override {
+    const long want = 8 * ctx.params().get("records");
+    if (*got_ != want) ctx.fail("reader got " + std::to_string(*got_) + " of " + std::to_string(want) + " bytes");
+  }
+  // The pipe's ends were given to the actors: the harness closes them.
+
+ private:
+  int rd_ = -1, wr_ = -1;
+  long* got_ = nullptr;
+  Resource r_;
+};
+
 const bool registered = [] {
+  register_target(TargetInfo{.name = "test.pipe.eof",
+                             .family = "test",
+                             .variant = Variant::synchronised,
+                             .bug_class = "none (a reader that stops at EOF)",
+                             .sync = "pipe, EOF when the writer's end closes",
+                             .summary = "test fixture (descriptors given to actors)",
+                             .defaults = {{"actors", 2}, {"records", 3}},
+                             .make = [] { return std::make_unique<PipeEof>(); },
+                             .source = __FILE__});
   register_target(TargetInfo{.name = "test.labels",
                              .family = "test",
                              .variant = Variant::racy,

@@ -131,6 +131,13 @@ class RunContext {
   virtual void track_mqueue(const std::string& name) = 0;
   // Track a Boost.Interprocess or other /dev/shm name (shm_unlink after the run).
   virtual void track_shm_name(const std::string& name) = 0;
+  // Descriptor `fd`, made in setup (one end of a pipe or socket pair),
+  // belongs to actor `actor`: once the actors run, every other copy is closed
+  // (the controller's and, in process mode, the other actors'), and in thread
+  // mode (one descriptor table) the harness closes it when its owner ends, so
+  // a reader sees EOF when the writer's end is gone, as in real code. The
+  // harness closes it after the run: teardown must not.
+  virtual void give_fd(int fd, int actor) = 0;
   // An oracle violation found by check().
   virtual void fail(std::string message) = 0;
 
