@@ -148,6 +148,7 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
   prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
+  check_params_accepted(c, targets);
   const ShardSpec shard = shard_spec(c);
   for (const TargetInfo* t : targets) c.target_names.push_back(t->name);
   std::vector<CampaignResult> results;
@@ -321,6 +322,7 @@ int cmd_gate(const std::vector<std::string>& names, bool all, const Common& c, i
   prepare_outputs(c);
   auto targets = select_targets(names, all);
   check_params_apply(c, targets);
+  check_params_accepted(c, targets);
   const ShardSpec shard = shard_spec(c);
   bool ok = true;
   bool clean_ok = true;  // no synchronised target had a finding: decisive even in one shard

@@ -74,5 +74,8 @@ struct InputError : std::runtime_error {
 };
 std::vector<const TargetInfo*> select_targets(const std::vector<std::string>& names, bool all);
 CampaignOptions campaign_options(const Common& c, const TargetInfo& t);
+// With --param: every target accepts the parameters (one run each), or a
+// UsageError naming the first that rejects them (cli/param_check.cpp).
+void check_params_accepted(const Common& c, const std::vector<const TargetInfo*>& targets);
 
 }  // namespace ipcrace::cli

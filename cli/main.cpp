@@ -49,7 +49,7 @@ void add_campaign_flags(CLI::App* sub, Common& c, bool with_strategy) {
   if (with_strategy)
     sub->add_option("--strategy", c.strategy, "auto | surw | pct | pos | random | dfs (gate: for racy targets)")->capture_default_str();
   sub->add_option("--runs", c.runs, "run budget per target (0: none)")->capture_default_str()->check(kUnsigned);
-  sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)")->check(kSeconds);
+  sub->add_option("--seconds", c.seconds, "time budget per target, in seconds (0: none)")->capture_default_str()->check(kSeconds);
   sub->add_option("--seed", c.seed, "strategy seed")->capture_default_str()->check(kUnsigned);
   sub->add_option("--actors", c.actors, "processes | threads | free")->capture_default_str();
   sub->add_option("--race", c.race, "happens-before race detection: on | off (recorded in schedules)")

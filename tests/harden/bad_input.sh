@@ -28,10 +28,17 @@ expect 20 run shm.counter.mutex --seed -1 -q
 expect 20 run shm.counter.mutex --seconds nan -q
 expect 20 run shm.counter.mutex --seconds inf -q
 expect 20 run shm.counter.mutex --seconds -1 -q
+# --param that some selected target's scenario rejects: a usage error naming it, before any campaign.
+expect 20 run --all --param actors=3 --runs 2 -q --no-minimize
+check "the message names the target that rejects actors=3 ($(head -c 160 /tmp/err.txt))" \
+  grep -Eq 'target [a-z_.]+ rejects --param actors=3: ' /tmp/err.txt
+expect 20 gate 'mqueue.*' --param actors=3 --seeds 1 --clean-runs 2 -q
 # explore with a large bound: a progress line while it runs, and a budget (here 4 s; default 600 s).
 timeout 30 "$IPCRACE" explore mqueue.ring.mutex_sem --preemptions 20 --seconds 4 --out '' >/tmp/out.txt 2>&1; rc=$?
 check "explore with a large bound stops at its budget (exit 0, got $rc)" test $rc -eq 0
 check "explore prints progress lines" grep -q "runs/s" /tmp/out.txt
+check "explore has a default time budget (--help: --seconds ... 600)" \
+  bash -c "'$IPCRACE' explore --help | grep -Eq -- '--seconds.*600'"
 mkdir -p /tmp/ro && mount -t tmpfs -o ro tmpfs /tmp/ro
 expect 20 run shm.counter.racy --runs 5 -q --out /tmp/ro/findings
 finish
