@@ -158,6 +158,7 @@ int cmd_run(const std::vector<std::string>& names, bool all, const Common& c0) {
       CampaignOptions o = campaign_options(c, *t);
       o.progress = progress.callback();
       results.push_back(run_campaign_jobs(*t, o, c.jobs));
+      confirm_hang(results.back());
       if (!c.no_minimize) minimize_campaign_finding(results.back(), c.out);
       progress.done(results.back());
     }

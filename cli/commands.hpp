@@ -77,5 +77,8 @@ CampaignOptions campaign_options(const Common& c, const TargetInfo& t);
 // With --param: every target accepts the parameters (one run each), or a
 // UsageError naming the first that rejects them (cli/param_check.cpp).
 void check_params_accepted(const Common& c, const std::vector<const TargetInfo*>& targets);
+// A first finding that is a hang is replayed once; one that does not hang
+// again says so in its message (cli/hang_confirm.cpp).
+void confirm_hang(CampaignResult& r);
 
 }  // namespace ipcrace::cli

@@ -28,6 +28,7 @@
 #include "exec/exec_backend.hpp"
 #include "engine_resources.hpp"
 #include "futex.hpp"
+#include "hang_watch.hpp"
 #include "race/detector.hpp"
 #include "run_context.hpp"
 #include "stop_at.hpp"
@@ -107,6 +108,7 @@ struct Engine::Impl {
   std::unique_ptr<Model> model;  // target.model, if any
   FaultControl faults;
   ExecBackend* exec = nullptr;   // a program target: its processes and threads are the actors
+  detail::HangWatch watch;       // a missed deadline: hung, or slow (hang_watch.hpp)
   detail::OwnedFds owned;        // descriptors setup gave to one actor (RunContext::give_fd)
 
   // Per run.
@@ -217,6 +219,7 @@ struct Engine::Impl {
   // the futex wait below cannot sleep through an event that already happened.
   Wait wait_for(int i, int64_t deadline, uint32_t c) {
     Slot& s = cb->slots[i];
+    watch.reset();
     for (bool first = true;; first = false) {
       switch (s.state.load(rlx)) {
         case kAtPoint: return Wait::point;
@@ -228,7 +231,12 @@ struct Engine::Impl {
       if (int d = !first && exec ? exec->dead(i, &statuses[i]) : 0) return d == 1 ? Wait::exited : Wait::died;
       if (!first && !exec && cfg.mode != ActorMode::threads && reap(i, false)) return Wait::died;
       int64_t left = std::min<int64_t>(deadline - detail::now_ns(), exec ? 2000000 : INT64_MAX);
-      if (left <= 0) return Wait::hung;
+      if (left <= 0) {  // judged by the actor's own progress, re-checked before reporting
+        const pid_t tid = s.tid.load(rlx) > 0 ? s.tid.load(rlx) : (exec ? 0 : pids[i]);
+        deadline = watch.judge(tid, tid, detail::now_ns(), std::clamp<int64_t>(cfg.watchdog_ms / 4, 50, 1000) * detail::sanitizer_slowdown() * 1000000);
+        if (deadline == 0) return Wait::hung;
+        continue;
+      }
       timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
       detail::futex_wait(&cb->ctl, c, &ts);
       c = cb->ctl.load(rlx);
@@ -326,7 +334,7 @@ struct Engine::Impl {
   void hang(RunResult& r, int i, bool hung[]) {
     r.kind = FindingKind::hang;
     r.message = "actor " + std::to_string(i) + " did not reach its next point within " +
-                std::to_string(cfg.watchdog_ms) + " ms (watchdog)";
+                std::to_string(cfg.watchdog_ms) + " ms (watchdog" + (watch.why().empty() ? "" : "; " + watch.why()) + ")";
     hung[i] = true;
   }
 

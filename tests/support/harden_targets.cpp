@@ -13,6 +13,10 @@
 //                             does (RunContext::give_fd: clean, no deadlock)
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -159,6 +163,59 @@ class PipeEof final : public Scenario {
   Resource r_;
 };
 
+// Actor 0 stops itself (SIGSTOP) within a step; a child it forked continues
+// it after `stop_ms`. Stopped by someone else, it is not runnable: not hung.
+class Stopped final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override { r_ = ctx.resource("x"); }
+  void actor(Actor& a) override {
+    a.point(OpKind::yield, r_, "stopped.before");
+    if (a.index() == 0) {
+      const pid_t me = getpid();
+      const pid_t waker = fork();
+      if (waker == 0) {
+        usleep(useconds_t(a.params().get("stop_ms") * 1000));
+        kill(me, SIGCONT);
+        _exit(0);
+      }
+      raise(SIGSTOP);
+      if (waker > 0) waitpid(waker, nullptr, 0);
+    }
+    a.point(OpKind::yield, r_, "stopped.after");
+  }
+
+ private:
+  Resource r_;
+};
+
+// Actor 0 needs `work_us` of CPU within one step, at SCHED_IDLE: with a
+// normal-priority burner on its CPU it is runnable but barely scheduled
+// (slow, not hung). With `spin` set it never reaches its next point while
+// burning CPU: that is a hang, on any machine.
+class Starved final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override { r_ = ctx.resource("x"); }
+  void actor(Actor& a) override {
+    a.point(OpKind::yield, r_, "starved.before");
+    if (a.index() == 0) {
+      const bool spin = a.params().get("spin") != 0;
+      sched_param sp{};
+      if (!spin) sched_setscheduler(0, SCHED_IDLE, &sp);  // this thread only (or process)
+      const int64_t want = a.params().get("work_us") * 1000;
+      timespec t0{}, t{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+      do clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+      while (spin || (t.tv_sec - t0.tv_sec) * 1000000000LL + (t.tv_nsec - t0.tv_nsec) < want);
+      sp.sched_priority = 0;
+      sched_setscheduler(0, SCHED_OTHER, &sp);
+    }
+    a.point(OpKind::yield, r_, "starved.after");
+  }
+
+ private:
+  Resource r_;
+};
+
 const bool registered = [] {
   register_target(TargetInfo{.name = "test.pipe.eof",
                              .family = "test",
@@ -198,6 +255,24 @@ const bool registered = [] {
                              .budget_runs = 200,
                              .source = __FILE__,
                              .data_race = false});
+  register_target(TargetInfo{.name = "test.stopped",
+                             .family = "test",
+                             .variant = Variant::synchronised,
+                             .bug_class = "none (an actor stopped by SIGSTOP, then continued)",
+                             .sync = "one actor at a time",
+                             .summary = "test fixture (hang judgement: stopped is not hung)",
+                             .defaults = {{"actors", 2}, {"stop_ms", 1200}},
+                             .make = [] { return std::make_unique<Stopped>(); },
+                             .source = __FILE__});
+  register_target(TargetInfo{.name = "test.starved",
+                             .family = "test",
+                             .variant = Variant::synchronised,
+                             .bug_class = "none (an actor runnable but barely scheduled)",
+                             .sync = "one actor at a time",
+                             .summary = "test fixture (hang judgement: starved is not hung; spin=1 is)",
+                             .defaults = {{"actors", 2}, {"work_us", 4000}, {"spin", 0}},
+                             .make = [] { return std::make_unique<Starved>(); },
+                             .source = __FILE__});
   return true;
 }();
 
