@@ -170,8 +170,13 @@ int main(int argc, char** argv) {
   BenchOptions bench_o;
   auto* bench = app.add_subcommand("bench", "measure the scheduler against the raw futex floor");
   bench->add_flag("--quick", bench_o.quick, "small counts (seconds, not minutes)");
+  bench->add_flag("--race", bench_o.race, "the race detector's cost: runs/s with --race on against off (shm family), ns per checked access");
   bench->add_option("--long-runs", bench_o.long_runs, "runs of the long growth campaign (thread mode; processes: a tenth)")
       ->capture_default_str();
+
+  uint64_t race_table_runs = 10;
+  auto* race_table = app.add_subcommand("race-table", "ipcrace's race detector against ThreadSanitizer on the shared-memory targets (markdown; TSan column: a tsan build)");
+  race_table->add_option("--runs", race_table_runs, "random runs per column")->capture_default_str()->check(CLI::Range(1, 100000));
 
   VerdictOptions verdict_o;
   auto* verdicts = app.add_subcommand("verdicts", "the verdict table (markdown): runs to find per strategy, free-run baseline");
@@ -256,7 +261,8 @@ int main(int argc, char** argv) {
     if (*minimize) return cmd_minimize(min_o);
     if (*check_history) return cmd_check_history(ch_o);
     if (*bench_history) return cmd_bench_history(bh_o);
-    if (*bench) return cmd_bench(bench_o);
+    if (*bench) return bench_o.race ? cmd_race_bench(bench_o.quick) : cmd_bench(bench_o);
+    if (*race_table) return cmd_race_table(race_table_runs);
     if (*verdicts) {
       verdict_o.strategies.clear();
       for (size_t b = 0, e; b <= verdict_strategies.size(); b = e + 1) {
