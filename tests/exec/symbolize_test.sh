@@ -25,8 +25,8 @@ set -e
 [[ $code == 10 ]] || { echo "$out"; fail "run: exit $code, expected 10"; }
 line=$(grep 'first finding' <<<"$out")
 grep -q 'race: data race' <<<"$line" || fail "no race finding: $line"
-grep -q "shm_store (wrong_lock.c:$w)" <<<"$line" || fail "the writer's store wrong_lock.c:$w not named: $line"
-grep -q "shm_store (wrong_lock.c:$j)" <<<"$line" || fail "the janitor's store wrong_lock.c:$j not named: $line"
+grep -Eq "shm_store \(wrong_lock.c:$w[),]" <<<"$line" || fail "the writer's store wrong_lock.c:$w not named: $line"
+grep -Eq "shm_store \(wrong_lock.c:$j[),]" <<<"$line" || fail "the janitor's store wrong_lock.c:$j not named: $line"
 
 sched=$(ls found/program.wrong_lock.racy-*.schedule | head -1)
 grep -q 'wrong_lock.c' "$sched" && fail "the schedule file holds symbolised labels (replay compares the raw ones)"
@@ -40,6 +40,6 @@ set +e
 out=$(IPCRACE_SYMBOLIZER=/nonexistent/llvm-symbolizer "$B" run program.wrong_lock.racy --runs 200 -q)
 set -e
 line=$(grep 'first finding' <<<"$out")
-grep -Eq 'shm_store \(program.wrong_lock.racy\+0x[0-9a-f]+\)' <<<"$line" || fail "no module+offset fallback: $line"
+grep -Eq 'shm_store \(program.wrong_lock.racy\+0x[0-9a-f]+[),]' <<<"$line" || fail "no module+offset fallback: $line"
 grep -q 'llvm-symbolizer not found' <<<"$line" || fail "no note about the missing llvm-symbolizer: $line"
 echo "symbolize: wrong_lock.c:$w and wrong_lock.c:$j named in the finding, trace and report"

@@ -287,7 +287,7 @@ std::string hex(uint64_t v) {
 
 std::string side(const RaceAccess& a, const std::vector<Step>& trace) {
   std::string s = "actor " + std::to_string(a.actor) + " step " + std::to_string(a.step) + " " + op_kind_name(a.kind) +
-                  " (" + (exec_site(a.label) && a.label[0] ? std::string("at pc ") + a.label : std::string(a.label));
+                  " (" + std::string(a.label);  // an exec-mode pc stays first after '(': the report's symboliser turns it into file:line
   if (a.addr && exec_site(a.label))
     s += std::string(a.label[0] ? ", " : "") + std::to_string(a.size) + " bytes at " + hex(a.addr);
   if (a.order != MemOrder::plain) s += std::string(", ") + mem_order_name(a.order);
