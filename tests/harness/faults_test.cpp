@@ -290,7 +290,7 @@ class PeerDeath final : public Scenario {
     if (a.index() == 1) {
       st_->pid = getpid();
       a.blocking(OpKind::shm_load, r_, "peer.wait_go", [&]() -> std::optional<bool> {
-        if (st_->go) return true;
+        if (__atomic_load_n(&st_->go, __ATOMIC_ACQUIRE)) return true;  // atomic: thread mode under TSan
         return std::nullopt;
       });
       a.point(OpKind::yield, r_, "peer.die");
@@ -301,7 +301,7 @@ class PeerDeath final : public Scenario {
     a.point(OpKind::yield, r_, "watcher.check_alive");
     st_->saw_alive = a.alive(1) ? 1 : 0;
     a.point(OpKind::shm_store, r_, "watcher.go");
-    st_->go = 1;
+    __atomic_store_n(&st_->go, 1, __ATOMIC_RELEASE);
     a.blocking(OpKind::yield, r_, "watcher.wait_death", [&]() -> std::optional<bool> {
       if (a.alive(1)) return std::nullopt;
       return true;

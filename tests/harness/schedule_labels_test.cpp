@@ -58,6 +58,7 @@ TEST(ScheduleLabels, ReplayOfOddLabelsThroughAFileNeverDiverges) {
   for (ActorMode mode : {ActorMode::processes, ActorMode::threads}) {
     RunResult r = test::replay(*loaded, mode);
     EXPECT_FALSE(r.diverged) << actor_mode_name(mode) << ": " << r.divergence;
+    if (mode == ActorMode::threads && test::kTsan && r.kind == FindingKind::tsan) continue;  // TSan saw the lost update first
     EXPECT_EQ(r.kind, found.finding) << r.message;
   }
 }
