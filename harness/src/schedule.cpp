@@ -199,7 +199,7 @@ std::string format_schedule(const Schedule& s) {
   if (s.faults) o << "faults " << fault_mask_str(s.faults) << "\nfault-budget " << s.fault_budget << "\n";
   for (const auto& a : s.command) o << "exec-arg " << one_line(a) << "\n";
   if (!s.command.empty()) {
-    o << "exec-binary-hash " << s.binary_hash << "\n";
+    if (!s.binary_hash.empty()) o << "exec-binary-hash " << s.binary_hash << "\n";
     if (s.expect_exit) o << "exec-expect-exit " << s.expect_exit << "\n";
     if (!s.fail_on.empty()) o << "exec-fail-on " << one_line(s.fail_on) << "\n";
     if (s.preload) o << "exec-preload 1\n";

@@ -45,6 +45,25 @@ TEST(ScheduleFormat, RoundTrip) {
   EXPECT_EQ(format_schedule(*back), text);
 }
 
+// A program command without a recorded binary hash (a hand-written file)
+// formats to a file that parses back the same: no empty 'exec-binary-hash'
+// line (the parser fuzzer found that one).
+TEST(ScheduleFormat, CommandWithoutBinaryHashRoundTrips) {
+  Schedule s = sample();
+  s.command = {"./prog", "--rounds", "3"};
+  std::string t1 = format_schedule(s);
+  EXPECT_EQ(t1.find("exec-binary-hash"), std::string::npos) << t1;
+  std::string err;
+  auto back = parse_schedule(t1, &err);
+  ASSERT_TRUE(back) << err << "\n" << t1;
+  EXPECT_EQ(back->command, s.command);
+  EXPECT_EQ(format_schedule(*back), t1);
+  s.binary_hash = "0123abcd";
+  auto hashed = parse_schedule(format_schedule(s), &err);
+  ASSERT_TRUE(hashed) << err;
+  EXPECT_EQ(hashed->binary_hash, "0123abcd");
+}
+
 TEST(ScheduleFormat, CountsPreemptions) {
   // 0 1 0 1: every switch leaves an actor that could have gone on.
   Schedule s = sample();
