@@ -54,6 +54,14 @@ bool parse_i64(std::string_view s, int64_t* out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// No control character: a value written back must read back the same (a
+// trailing '\r' would not survive the next CRLF-tolerant read).
+bool printable_value(std::string_view v) {
+  for (char c : v)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 std::vector<std::string_view> split(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -361,6 +369,7 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     if (f.size() != 2) return fail(lineno, "'" + std::string(key) + "' takes exactly one value");
     std::string_view val = f[1];
     if (key == "target") {
+      if (!printable_value(val)) return fail(lineno, "a target name has no control characters");
       s.target = std::string(val);
       have_target = true;
     } else if (key == "mode") {
@@ -368,6 +377,7 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
       if (!m) return fail(lineno, "unknown mode '" + std::string(val) + "' (processes, threads, free)");
       s.mode = *m;
     } else if (key == "exec-binary-hash") {
+      if (!printable_value(val)) return fail(lineno, "'exec-binary-hash' has no control characters");
       s.binary_hash = std::string(val);
     } else if (key == "exec-expect-exit" || key == "exec-preload") {
       if (!parse_i64(val, &i64)) return fail(lineno, "'" + std::string(key) + "' needs an integer");

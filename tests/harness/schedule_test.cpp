@@ -64,6 +64,23 @@ TEST(ScheduleFormat, CommandWithoutBinaryHashRoundTrips) {
   EXPECT_EQ(hashed->binary_hash, "0123abcd");
 }
 
+// A value the formatter writes back as it is must read back the same: a
+// target name or binary hash ending in '\r' (CR CR LF) would lose it on
+// the next read, so a control character there is an error (found by the
+// parser fuzzer).
+TEST(ScheduleErrors, ControlCharactersInTargetOrHashAreAnError) {
+  std::string text = format_schedule(sample());
+  std::string bad = text;
+  bad.replace(bad.find("target shm.counter.racy\n"), 24, "target shm.counter.racy\r\r\n");
+  EXPECT_NE(error_of(bad).find("target name"), std::string::npos) << error_of(bad);
+  Schedule s = sample();
+  s.command = {"./prog"};
+  s.binary_hash = "0123abcd";
+  bad = format_schedule(s);
+  bad.replace(bad.find("0123abcd\n"), 9, "0123\x01" "abcd\n");
+  EXPECT_NE(error_of(bad).find("exec-binary-hash"), std::string::npos) << error_of(bad);
+}
+
 TEST(ScheduleFormat, CountsPreemptions) {
   // 0 1 0 1: every switch leaves an actor that could have gone on.
   Schedule s = sample();
