@@ -14,7 +14,12 @@
 #include <thread>
 #include <vector>
 
+#include "commands.hpp"  // cli/: confirm_hang
 #include "support/support.hpp"
+
+namespace ipcrace::test {
+extern std::atomic<int> g_hang_once_left;  // support/harden_targets.cpp
+}
 
 namespace ipcrace {
 namespace {
@@ -77,6 +82,24 @@ TEST(HangWatch, RealHangsAreStillFound) {
   ASSERT_TRUE(spin.first);
   EXPECT_EQ(spin.first->finding, FindingKind::hang) << spin.first->message;
   EXPECT_NE(spin.first->message.find("on a CPU"), std::string::npos) << spin.first->message;
+}
+
+// A hang is replayed before it is reported: one that does not hang again
+// says so (a loaded machine's stall is not a bug of the program), one that
+// does keeps its message.
+TEST(HangWatch, AHangThatDoesNotReplayIsMarkedNotReproduced) {
+  test::g_hang_once_left = 1;  // the campaign's run hangs, its replay does not
+  CampaignResult once = one_run("test.hang_once", ActorMode::processes);
+  ASSERT_TRUE(once.first);
+  ASSERT_EQ(once.first->finding, FindingKind::hang) << once.first->message;
+  cli::confirm_hang(once);
+  EXPECT_NE(once.first->message.find("not reproduced on replay"), std::string::npos) << once.first->message;
+
+  CampaignResult real = one_run("test.hang", ActorMode::processes);
+  ASSERT_TRUE(real.first);
+  const std::string before = real.first->message;
+  cli::confirm_hang(real);
+  EXPECT_EQ(real.first->message, before);
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <stdexcept>
 #include <system_error>
@@ -26,6 +27,10 @@
 #include "ipcrace/target.hpp"
 
 namespace ipcrace::test {
+
+// Runs of test.hang_once left that hang (tests/harness/hang_watch_test.cpp sets it).
+std::atomic<int> g_hang_once_left{0};
+
 namespace {
 
 // Actors 0..producers-1 send one message each, racily: wait until the queue
@@ -216,6 +221,28 @@ class Starved final : public Scenario {
   Resource r_;
 };
 
+// Actor 0 sleeps for good in the first run after g_hang_once_left is set
+// (decided in the controller's setup, so the forked actors inherit it) and
+// not after: a hang that does not reproduce on replay, as a stall of a
+// loaded machine would look.
+class HangOnce final : public Scenario {
+ public:
+  void setup(RunContext& ctx) override {
+    r_ = ctx.resource("x");
+    hang_ = g_hang_once_left.fetch_sub(1) > 0;
+  }
+  void actor(Actor& a) override {
+    a.point(OpKind::yield, r_, "once.before");
+    if (a.index() == 0 && hang_)
+      for (;;) pause();
+    a.point(OpKind::yield, r_, "once.after");
+  }
+
+ private:
+  Resource r_;
+  bool hang_ = false;
+};
+
 const bool registered = [] {
   register_target(TargetInfo{.name = "test.pipe.eof",
                              .family = "test",
@@ -264,6 +291,15 @@ const bool registered = [] {
                              .defaults = {{"actors", 2}, {"stop_ms", 1200}},
                              .make = [] { return std::make_unique<Stopped>(); },
                              .source = __FILE__});
+  register_target(TargetInfo{.name = "test.hang_once",
+                             .family = "test",
+                             .variant = Variant::racy,
+                             .bug_class = "hang in one run only (not reproduced on replay)",
+                             .summary = "test fixture (hang judgement: a hang is replayed before it is reported)",
+                             .defaults = {{"actors", 2}},
+                             .make = [] { return std::make_unique<HangOnce>(); },
+                             .source = __FILE__,
+                             .data_race = false});
   register_target(TargetInfo{.name = "test.starved",
                              .family = "test",
                              .variant = Variant::synchronised,
