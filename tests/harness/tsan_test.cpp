@@ -5,6 +5,7 @@
 // must give none: their locks are real happens-before.
 #include <gtest/gtest.h>
 
+#include "race_agreement.hpp"  // cli/
 #include "support/support.hpp"
 
 namespace ipcrace {
@@ -67,6 +68,22 @@ INSTANTIATE_TEST_SUITE_P(SharedMemory, TsanClean,
                          ::testing::Values("shm.counter.mutex", "shm.counter.semaphore", "shm.counter.atomic",
                                            "shm.record.seqlock", "shm.record.rwlock", "shm.once.cas",
                                            "shm.once.mutex", "mqueue.ring.mutex_sem", "mqueue.ring.spsc"));
+
+// The README's table ("Against ThreadSanitizer"): on every shared-memory
+// target, including the edge-case fixtures (test.race.*), TSan in thread mode
+// and ipcrace's detector in threads and in processes agree run for run (same
+// schedules: random, seed 1), and processes show the pairs threads show.
+TEST(Tsan, AgreesWithTheDetectorOnEverySharedMemoryTarget) {
+  std::vector<AgreementRow> rows;
+  for (const TargetInfo* t : shared_memory_targets()) {
+    rows.push_back(race_agreement(*t, 4, test::test_cpu()));
+    EXPECT_TRUE(rows.back().tsan_build);
+    EXPECT_TRUE(rows.back().agree()) << t->name;
+    if (rows.back().data_race) EXPECT_GT(rows.back().tsan_threads, 0u) << t->name;
+  }
+  EXPECT_GE(rows.size(), 25u);
+  std::printf("%s", agreement_table(rows).c_str());
+}
 
 }  // namespace
 }  // namespace ipcrace
