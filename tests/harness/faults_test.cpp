@@ -76,6 +76,34 @@ INSTANTIATE_TEST_SUITE_P(Faults, FaultsSync,
                                             ::testing::Values(ActorMode::processes, ActorMode::threads)),
                          param_name);
 
+// dfs enumerates faults as choices: over the whole bounded space (at most
+// 4,000 schedules here; killed_holder's twin is larger and stops there), each
+// racy target is found with every fault kind enabled and its space without
+// faults is complete and clean (the fault is what reveals the bug), and the
+// synchronised twin stays clean with every kind.
+TEST(FaultsDfs, EnumeratesFaultsWithinTheBound) {
+  for (size_t i = 0; i < std::size(kRacy); ++i) {
+    Quick q;
+    q.strategy = "dfs";
+    q.runs = 4000;
+    q.faults = kAllFaults;
+    q.stop_at_first = true;
+    CampaignResult r = test::campaign(kRacy[i], q);
+    ASSERT_TRUE(r.first) << kRacy[i] << ": " << r.strategy_summary;
+    EXPECT_GE(r.first->fault_steps(), 1) << format_schedule(*r.first);
+    q.faults = 0;
+    q.stop_at_first = false;
+    r = test::campaign(kRacy[i], q);
+    EXPECT_TRUE(r.exhausted) << kRacy[i] << " without faults: " << r.strategy_summary;
+    EXPECT_EQ(r.findings, 0u) << kRacy[i] << " without faults: " << test::describe(r);
+    q.faults = kAllFaults;
+    r = test::campaign(kSync[i], q);
+    EXPECT_EQ(r.findings, 0u) << kSync[i] << ": " << test::describe(r);
+    if (std::string(kSync[i]) != "faults.killed_holder.robust") EXPECT_TRUE(r.exhausted) << r.strategy_summary;
+    EXPECT_NE(r.strategy_summary.find("with a fault"), std::string::npos) << r.strategy_summary;
+  }
+}
+
 Schedule short_read_finding() {
   Quick q;
   q.runs = 200;

@@ -16,11 +16,13 @@ namespace {
 
 struct Sim {
   std::vector<std::vector<Op>> ops;  // per actor
+  uint32_t faults_enabled = 0;       // as --faults; a decision is then actor + 16 * fault
+  int fault_budget = 0;
   // Run one schedule; returns the decisions, or empty when aborted.
   std::vector<int> run(Strategy& st, uint64_t index, bool* aborted = nullptr) {
     std::vector<size_t> pc(ops.size(), 0);
     std::vector<int> decisions;
-    int last = -1;
+    int last = -1, used = 0;
     for (int step = 0;; ++step) {
       std::vector<int> enabled;
       std::vector<Op> pending(ops.size());
@@ -30,7 +32,7 @@ struct Sim {
           pending[a] = ops[a][pc[a]];
         }
       if (enabled.empty()) break;
-      SchedView v{step, last, enabled, pending};
+      SchedView v{step, last, enabled, pending, faults_enabled, fault_budget - used};
       int a = st.next_actor(v);
       if (a == kAbortRun) {
         if (aborted) *aborted = true;
@@ -40,7 +42,11 @@ struct Sim {
         return {};
       }
       EXPECT_NE(std::find(enabled.begin(), enabled.end(), a), enabled.end());
-      decisions.push_back(a);
+      const uint32_t possible = used < fault_budget ? pending[size_t(a)].faults & faults_enabled : 0;
+      const int f = st.next_fault(v, a, possible);
+      EXPECT_TRUE(f == 0 || (possible & fault_bit(FaultKind(f)))) << "fault " << f << " is not possible here";
+      used += f != 0;
+      decisions.push_back(a + 16 * f);
       ++pc[size_t(a)];
       last = a;
     }
@@ -101,6 +107,37 @@ TEST(Dfs, PreemptionBoundLimitsTheSpace) {
   auto one = explore(sim, 1, &runs).size();
   EXPECT_GT(one, 2u);
   EXPECT_LT(one, 20u);
+}
+
+// With --faults, a fault of an op that can fail is a choice like an actor:
+// two dependent ops that can each be short give their 2 orders times the
+// fault placements the budget allows (0: none; 1: none, first, second; 2:
+// both too), each once; ops that cannot fail add nothing.
+TEST(Dfs, FaultsAreChoicesWithinTheBudget) {
+  Sim sim = two_actors(1, true);
+  for (auto& ops : sim.ops) ops[0].faults = fault_bit(FaultKind::short_io);
+  uint64_t runs = 0;
+  EXPECT_EQ(explore(sim, 100, &runs).size(), 2u);  // faults not enabled
+  sim.faults_enabled = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr);
+  sim.fault_budget = 1;
+  EXPECT_EQ(explore(sim, 100, &runs).size(), 6u);
+  sim.fault_budget = 2;
+  EXPECT_EQ(explore(sim, 100, &runs).size(), 8u);
+  // Two kinds for the first actor's op: 3 outcomes of it x 2 of the other's.
+  sim.ops[0][0].faults |= fault_bit(FaultKind::eintr);
+  EXPECT_EQ(explore(sim, 100, &runs).size(), 2u * 3 * 2);
+  // Independent ops: one order, every fault placement.
+  Sim ind = two_actors(1, false);
+  for (auto& ops : ind.ops) ops[0].faults = fault_bit(FaultKind::short_io);
+  ind.faults_enabled = fault_bit(FaultKind::short_io);
+  ind.fault_budget = 2;
+  auto got = explore(ind, 100, &runs);
+  std::string shown;
+  for (const auto& d : got) {
+    for (int x : d) shown += std::to_string(x) + " ";
+    shown += "| ";
+  }
+  EXPECT_EQ(got.size(), 4u) << shown << " in " << runs << " runs";
 }
 
 TEST(Pct, DepthOneNeverPreempts) {
