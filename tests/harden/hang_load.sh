@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Issue 13.12 at full size (label soak, `hang_soak`): a synchronised shared-
-# memory ring target, RUNS runs (default 10,000) of pct while two CPU
-# burners per core saturate the machine: 0 findings (the wall-clock
-# watchdog alone once reported a hang that did not reproduce). The CI-sized
-# checks of the judgement are harden_test's HangWatch.* (stopped, starved,
-# asleep, spinning actors).
+# Issue 13.12 (ctest reliability.hang_load; label soak `hang_soak`: RUNS=100000):
+# a synchronised shared-memory ring target, RUNS runs (default 10,000) of pct
+# while two CPU burners per core saturate the machine: 0 findings (the
+# wall-clock watchdog alone once reported a hang that did not reproduce).
+# harden_test's HangWatch.* check the judgement itself (stopped, starved,
+# asleep, spinning actors; a hang that does not replay).
 source "$(dirname "$0")/lib.sh"
 private_ns "$@"
 runs=${RUNS:-10000}
