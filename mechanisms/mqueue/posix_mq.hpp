@@ -20,6 +20,7 @@
 #include <system_error>
 
 #include "ipcrace/actor.hpp"
+#include "ipcrace/io.hpp"
 #include "ipcrace/target.hpp"
 #include "mqueue/message.hpp"
 
@@ -45,31 +46,36 @@ class PosixQueue {
     mqd_ = mqd_t(-1);
   }
 
-  // Blocking send: mq_send retried while the queue is full.
+  // Blocking send: mq_send waits while the queue is full and is retried when
+  // a signal interrupts it (EINTR: the `eintr` fault; a message is sent whole
+  // or not at all, so never short).
   void send(Actor& a, const Msg& m) {
-    a.blocking(OpKind::send, r_, "mq.send", [&]() -> std::optional<bool> {
-      if (mq_send(mqd_, reinterpret_cast<const char*>(&m), wire_size(m), 0) == 0) {
-        a.outcome(int64_t(wire_size(m)), &m, wire_size(m));
-        return true;
-      }
-      if (errno == EAGAIN) return std::nullopt;
+    for (;;) {
+      const ssize_t k = io::detail::run(OpKind::send, r_, "mq.send", &m, wire_size(m), fault_bit(FaultKind::eintr),
+                                        false, [&](size_t len) {
+                                          return mq_send(mqd_, reinterpret_cast<const char*>(&m), len, 0) == 0
+                                                     ? ssize_t(len) : ssize_t(-1);
+                                        });
+      if (k >= 0) return;
+      if (errno == EINTR) continue;
       a.fail(std::string("mq_send: ") + std::strerror(errno));
-      return false;
-    });
+      return;
+    }
   }
 
-  // Synchronised: blocking receive into `m`; returns the bytes received.
+  // Synchronised: blocking receive into `m`, retried on EINTR; returns the
+  // bytes received.
   ssize_t receive(Actor& a, Msg& m) {
-    return a.blocking(OpKind::recv, r_, "mq.receive", [&]() -> std::optional<ssize_t> {
-      ssize_t n = mq_receive(mqd_, reinterpret_cast<char*>(&m), sizeof m, nullptr);
-      if (n >= 0) {
-        a.outcome(n, &m, size_t(n));
-        return n;
-      }
-      if (errno == EAGAIN) return std::nullopt;
+    for (;;) {
+      const ssize_t n = io::detail::run(OpKind::recv, r_, "mq.receive", &m, sizeof m, fault_bit(FaultKind::eintr),
+                                        false, [&](size_t len) {
+                                          return mq_receive(mqd_, reinterpret_cast<char*>(&m), len, nullptr);
+                                        });
+      if (n >= 0) return n;
+      if (errno == EINTR) continue;
       a.fail(std::string("mq_receive: ") + std::strerror(errno));
       return ssize_t(-1);
-    });
+    }
   }
 
   // Racy: wait until the queue looks non-empty, then receive. Between the

@@ -414,7 +414,7 @@ TEST(FaultExisting, SynchronisedTargetsGetTheirFaultsAndStayClean) {
   const uint32_t kinds = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr) | fault_bit(FaultKind::full) |
                          fault_bit(FaultKind::timeout);
   for (const char* name : {"pipe.large_write.framed", "pipe.large_write.locked", "rpc.mux.ids", "rpc.mux.locked",
-                           "rpc.kv.locked", "socket.stream.locked"}) {
+                           "rpc.kv.locked", "socket.stream.locked", "mqueue.posix.blocking"}) {
     const TargetInfo* t = find_target(name);
     ASSERT_TRUE(t) << name;
     RunConfig cfg;
