@@ -31,6 +31,23 @@ TEST(Conservation, CatchesAnInventedMessage) {
   EXPECT_NE(r.message.find("invented"), std::string::npos) << r.message;
 }
 
+// A dead sender's unfinished message may be lost only where the target
+// names it: received once or not at all, never twice; any other loss, and a
+// named message that was never sent, still fail.
+TEST(Conservation, ADeadSendersUnfinishedMessageMayBeLostOnlyWhereNamed) {
+  const std::vector<Message> sent{{0, 0}, {0, 1}, {1, 0}};
+  const std::vector<Message> unfinished{{0, 1}};
+  EXPECT_TRUE(check_conservation(sent, {{2, {0, 0}}, {2, {1, 0}}}, unfinished).ok);
+  EXPECT_TRUE(check_conservation(sent, {{2, {0, 0}}, {2, {0, 1}}, {2, {1, 0}}}, unfinished).ok);
+  auto twice = check_conservation(sent, {{2, {0, 0}}, {2, {0, 1}}, {3, {0, 1}}, {2, {1, 0}}}, unfinished);
+  EXPECT_NE(twice.message.find("duplicated"), std::string::npos) << twice.message;
+  auto other = check_conservation(sent, {{2, {0, 0}}}, unfinished);  // {1, 0} lost too
+  EXPECT_NE(other.message.find("lost: 1 of 3"), std::string::npos) << other.message;
+  EXPECT_FALSE(check_conservation(sent, {{2, {0, 0}}, {2, {1, 0}}}).ok);  // not named: a loss
+  auto unsent = check_conservation(sent, {{2, {0, 0}}, {2, {0, 1}}, {2, {1, 0}}}, {{1, 5}});
+  EXPECT_NE(unsent.message.find("never sent"), std::string::npos) << unsent.message;
+}
+
 TEST(Fifo, PassesInOrderWithGapsAndInterleavedSenders) {
   // Receiver 1 takes 0 and 2 of sender 0 (receiver 2 took 1), interleaved with sender 1.
   std::vector<Delivery> got{{1, {0, 0}}, {1, {1, 0}}, {2, {0, 1}}, {1, {0, 2}}, {1, {1, 1}}};

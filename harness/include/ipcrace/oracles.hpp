@@ -36,7 +36,12 @@ struct Delivery {
 };
 
 // Every message sent is received exactly once, and none is invented.
-OracleResult check_conservation(const std::vector<Message>& sent, const std::vector<Delivery>& received);
+// `may_be_lost` (issue 12, crash-aware): the messages the target says a dead
+// sender left unfinished (killed inside the send); each may be received once
+// or not at all, never twice, and must be among `sent`. Nothing else may go
+// missing, so a target allows a loss only where it names one.
+OracleResult check_conservation(const std::vector<Message>& sent, const std::vector<Delivery>& received,
+                                const std::vector<Message>& may_be_lost = {});
 // Each receiver sees each sender's messages in the order they were sent
 // (increasing seq). Gaps are allowed (another receiver may take some).
 OracleResult check_fifo(const std::vector<Delivery>& received);
