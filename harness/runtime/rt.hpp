@@ -20,6 +20,9 @@ extern bool g_mt;           // this process has thread actors: all non-stack mem
 extern pid_t g_pid;         // this process (set when it became an actor)
 extern uintptr_t g_lo, g_span;  // quick check: [g_lo, g_lo + g_span) may be shared
 extern __thread int t_actor;    // this thread's actor index, -1: none
+// The fault the controller granted with this thread's last point (FaultKind;
+// 0: none). Only a point that declared how its op can fail gets one.
+extern __thread uint32_t t_fault;
 
 inline bool active() { return t_actor >= 0 && g_cb && !g_free; }
 inline bool maybe_shared(uintptr_t a) { return a - g_lo < g_span; }
@@ -43,17 +46,19 @@ constexpr uint16_t kResSocket = 3;  // every socket (their two ends are differen
 // The label of a point: the caller's return address as an offset into the program.
 inline const char* pc_label(const void* pc) { return reinterpret_cast<const char*>(pc); }
 
+// `faults`: how the op can fail (FaultMask), offered to the strategy; the
+// granted fault is then in t_fault.
 void point(OpKind k, uint16_t res, const void* pc, MemOrder o = MemOrder::plain, uint32_t size = 0,
-           uint64_t addr = 0);
-void retry_later(OpKind k, uint16_t res, const void* pc);
+           uint64_t addr = 0, uint32_t faults = 0);
+void retry_later(OpKind k, uint16_t res, const void* pc, uint32_t faults = 0);
 void outcome(int64_t result, uint64_t value);
 void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc);
 
 // A blocking call as tries: `try_once` returns true when done.
 template <class F>
-void blocking(OpKind k, uint16_t res, const void* pc, F&& try_once) {
-  point(k, res, pc);
-  while (!try_once()) retry_later(k, res, pc);
+void blocking(OpKind k, uint16_t res, const void* pc, F&& try_once, uint32_t faults = 0) {
+  point(k, res, pc, MemOrder::plain, 0, 0, faults);
+  while (!try_once()) retry_later(k, res, pc, faults);
 }
 
 // Virtual time (rt_time.cpp): now, and a blocking call with a deadline

@@ -30,6 +30,7 @@ bool g_mt = false;
 pid_t g_pid = 0;
 uintptr_t g_lo = 0, g_span = 0;
 __thread int t_actor = -1;
+__thread uint32_t t_fault = 0;
 
 namespace {
 
@@ -58,7 +59,8 @@ void wake_ctl() {
   detail::futex_wake(&g_cb->ctl, 1);
 }
 
-void publish(OpKind kind, uint16_t res, const void* pc, uint32_t state, MemOrder o, uint32_t size, uint64_t addr) {
+void publish(OpKind kind, uint16_t res, const void* pc, uint32_t state, MemOrder o, uint32_t size, uint64_t addr,
+             uint32_t faults = 0) {
   Slot& s = g_cb->slots[t_actor];
   // Signals arrive only while the actor runs: a signal sent to a parked actor
   // is delivered when it is next granted, so its handler runs at a known step.
@@ -74,9 +76,11 @@ void publish(OpKind kind, uint16_t res, const void* pc, uint32_t state, MemOrder
   s.order.store(static_cast<uint32_t>(o), rlx);
   s.size.store(size, rlx);
   s.addr.store(addr, rlx);
+  s.faults.store(faults, rlx);
   s.state.store(state, rlx);
   wake_ctl();
   while (s.grant.load(rlx) == granted) detail::futex_wait(&s.grant, granted, nullptr);
+  t_fault = faults ? s.fault.load(rlx) : 0;  // written by the controller before the grant
   syscall(SYS_rt_sigprocmask, long(SIG_SETMASK), &old, nullptr, long(8));
 }
 
@@ -160,18 +164,20 @@ void* real(const char* name, const char* version) {
   return p;
 }
 
-void point(OpKind k, uint16_t res, const void* pc, MemOrder o, uint32_t size, uint64_t addr) {
+void point(OpKind k, uint16_t res, const void* pc, MemOrder o, uint32_t size, uint64_t addr, uint32_t faults) {
+  t_fault = 0;
   if (!active()) return;
   if (getpid() != g_pid) {  // a child libc forked behind our back (system, popen)
     t_actor = -1;
     return;
   }
-  publish(k, res, pc, kAtPoint, o, size, addr);
+  publish(k, res, pc, kAtPoint, o, size, addr, faults);
 }
 
-void retry_later(OpKind k, uint16_t res, const void* pc) {
+void retry_later(OpKind k, uint16_t res, const void* pc, uint32_t faults) {
+  t_fault = 0;
   if (!active()) return;
-  publish(k, res, pc, kBlockedRetry, MemOrder::plain, 0, 0);
+  publish(k, res, pc, kBlockedRetry, MemOrder::plain, 0, 0, faults);
 }
 
 void outcome(int64_t result, uint64_t value) {

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/select.h>
@@ -19,12 +20,18 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ipcrace/fault_kind.hpp"
 #include "rt.hpp"
 
 using namespace ipcrace;
 using namespace ipcrace::rt;
 
 namespace {
+
+// io()'s `faults` argument: the faults this call of this descriptor can have.
+constexpr uint32_t kFaultsFor = ~uint32_t(0);
+
+bool stream_fd(int fd);
 
 // An IPC descriptor (pipe, FIFO, socket, message queue): its resource.
 bool ipc_fd(int fd, uint16_t* res) {
@@ -48,20 +55,57 @@ bool ready(int fd, short events) {
   return IPCRACE_REAL(poll)(&p, 1, 0) != 0;  // ready, hung up, or an error: the real call will say
 }
 
-// The call `op` on fd, as tries when it would block.
+// How a call of n bytes can fail when the schedule says so (--faults; only
+// ways the kernel can really answer; ipcrace/io.hpp is the API twin):
+//   short  a read of a byte stream (pipe, FIFO, stream socket) moves n/2
+//          bytes (n >= 2); so does a non-blocking write of one, except a pipe
+//          write of at most PIPE_BUF bytes (all or nothing);
+//   eintr  a blocking call returns -1 with EINTR, having done nothing; only
+//          once the process has installed a signal handler without
+//          SA_RESTART (sigaction below), the one way the kernel answers so;
+//   full   a non-blocking write or send finds no room (EAGAIN).
+// A message (datagram, queue message) is never short.
+constexpr uint32_t kEintr = fault_bit(FaultKind::eintr);
+// Set by sigaction() when a handler without SA_RESTART is installed; a
+// forked child inherits it with the handlers.
+bool g_interrupting_handler = false;
+bool pipe_fd(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+uint32_t fault_mask(int fd, size_t n, bool nb, bool sending) {
+  uint32_t m = nb ? 0 : kEintr;
+  const bool stream = stream_fd(fd);
+  if (stream && n >= 2 && (!sending || (nb && !(pipe_fd(fd) && n <= PIPE_BUF)))) m |= fault_bit(FaultKind::short_io);
+  if (nb && sending) m |= fault_bit(FaultKind::full);
+  return m;
+}
+
+// The call `op(len)` on fd for n bytes, as tries when it would block, with
+// the faults `faults` may allow (0: none; op's len is then n).
 template <class F>
-ssize_t io(OpKind k, int fd, short events, bool dontwait, const void* pc, F&& op) {
+ssize_t io(OpKind k, int fd, short events, bool dontwait, const void* pc, size_t n, uint32_t faults, F&& op) {
   uint16_t res;
-  if (!ipc_fd(fd, &res)) return op();
+  if (!ipc_fd(fd, &res)) return op(n);
   ssize_t r = 0;
   int err = 0;
   const bool nb = dontwait || nonblocking(fd);
-  blocking(k, res, pc, [&] {
-    if (!nb && !ready(fd, events)) return false;
-    r = op();
-    err = errno;
-    return true;
-  });
+  if (faults == kFaultsFor) faults = fault_mask(fd, n, nb, events == POLLOUT);
+  if (nb || !g_interrupting_handler) faults &= ~kEintr;  // nothing can interrupt it
+  blocking(
+      k, res, pc,
+      [&] {
+        switch (FaultKind(t_fault)) {
+          case FaultKind::eintr: r = -1, err = EINTR; return true;
+          case FaultKind::full: r = -1, err = EAGAIN; return true;
+          default: break;
+        }
+        if (!nb && !ready(fd, events)) return false;
+        r = op(t_fault == uint32_t(FaultKind::short_io) ? n / 2 : n);
+        err = errno;
+        return true;
+      },
+      faults);
   errno = err;
   return r;
 }
@@ -83,16 +127,19 @@ bool stream_fd(int fd) {
 // pipe fills): it goes out in PIPE_BUF pieces, each a point of its own, and
 // returns when all of it is written (or with what was written before an
 // error). Smaller writes, and non-blocking ones, are one call.
+// A fault on a piece ends the write there, as a signal would: a short piece
+// returns what was written so far, an EINTR after some pieces their count.
 template <class F>
 ssize_t stream_write(OpKind k, int fd, size_t n, bool dontwait, const void* pc, F&& write_part) {
   if (n <= PIPE_BUF || dontwait || !active() || nonblocking(fd) || !stream_fd(fd))
-    return io(k, fd, POLLOUT, dontwait, pc, [&] { return write_part(size_t(0), n); });
+    return io(k, fd, POLLOUT, dontwait, pc, n, kFaultsFor, [&](size_t len) { return write_part(size_t(0), len); });
   size_t done = 0;
   while (done < n) {
     const size_t part = n - done < PIPE_BUF ? n - done : PIPE_BUF;
-    const ssize_t w = io(k, fd, POLLOUT, false, pc, [&] { return write_part(done, part); });
+    const ssize_t w = io(k, fd, POLLOUT, false, pc, part, kFaultsFor, [&](size_t len) { return write_part(done, len); });
     if (w < 0) return done > 0 ? ssize_t(done) : w;
     done += size_t(w);
+    if (size_t(w) < part) break;  // a short piece (a fault): the write ends here
   }
   return ssize_t(done);
 }
@@ -138,9 +185,19 @@ void close_ipc_fds() {
 
 extern "C" {
 
+// Whether a signal can interrupt a blocking call (EINTR): a handler installed
+// without SA_RESTART. glibc's signal() sets SA_RESTART (and does not come
+// through here), so it never makes a call fail with EINTR.
+int sigaction(int sig, const struct sigaction* act, struct sigaction* old) {
+  const int r = IPCRACE_REAL(sigaction)(sig, act, old);
+  if (r == 0 && act && !(act->sa_flags & SA_RESTART) && act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN)
+    g_interrupting_handler = true;
+  return r;
+}
+
 ssize_t read(int fd, void* buf, size_t n) {
   auto f = IPCRACE_REAL(read);
-  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, [&] { return f(fd, buf, n); });
+  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, n, kFaultsFor, [&](size_t len) { return f(fd, buf, len); });
 }
 ssize_t write(int fd, const void* buf, size_t n) {
   auto f = IPCRACE_REAL(write);
@@ -149,11 +206,11 @@ ssize_t write(int fd, const void* buf, size_t n) {
 }
 ssize_t readv(int fd, const struct iovec* v, int n) {
   auto f = IPCRACE_REAL(readv);
-  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, [&] { return f(fd, v, n); });
+  return io(OpKind::read, fd, POLLIN, false, IPCRACE_PC, 0, kEintr, [&](size_t) { return f(fd, v, n); });
 }
 ssize_t writev(int fd, const struct iovec* v, int n) {
   auto f = IPCRACE_REAL(writev);
-  return io(OpKind::write, fd, POLLOUT, false, IPCRACE_PC, [&] { return f(fd, v, n); });
+  return io(OpKind::write, fd, POLLOUT, false, IPCRACE_PC, 0, kEintr, [&](size_t) { return f(fd, v, n); });
 }
 ssize_t send(int fd, const void* buf, size_t n, int flags) {
   auto f = IPCRACE_REAL(send);
@@ -163,31 +220,35 @@ ssize_t send(int fd, const void* buf, size_t n, int flags) {
 }
 ssize_t recv(int fd, void* buf, size_t n, int flags) {
   auto f = IPCRACE_REAL(recv);
-  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags); });
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, n, kFaultsFor,
+            [&](size_t len) { return f(fd, buf, len, flags); });
 }
 ssize_t sendto(int fd, const void* buf, size_t n, int flags, const struct sockaddr* a, socklen_t al) {
   auto f = IPCRACE_REAL(sendto);
-  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags, a, al); });
+  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, n, kFaultsFor,
+            [&](size_t len) { return f(fd, buf, len, flags, a, al); });
 }
 ssize_t recvfrom(int fd, void* buf, size_t n, int flags, struct sockaddr* a, socklen_t* al) {
   auto f = IPCRACE_REAL(recvfrom);
-  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, buf, n, flags, a, al); });
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, n, kFaultsFor,
+            [&](size_t len) { return f(fd, buf, len, flags, a, al); });
 }
 ssize_t sendmsg(int fd, const struct msghdr* m, int flags) {
   auto f = IPCRACE_REAL(sendmsg);
-  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, m, flags); });
+  return io(OpKind::send, fd, POLLOUT, flags & MSG_DONTWAIT, IPCRACE_PC, 0, kEintr, [&](size_t) { return f(fd, m, flags); });
 }
 ssize_t recvmsg(int fd, struct msghdr* m, int flags) {
   auto f = IPCRACE_REAL(recvmsg);
-  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, [&] { return f(fd, m, flags); });
+  return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, 0, kEintr, [&](size_t) { return f(fd, m, flags); });
 }
 int accept(int fd, struct sockaddr* a, socklen_t* al) {
   auto f = IPCRACE_REAL(accept);
-  return int(io(OpKind::accept, fd, POLLIN, false, IPCRACE_PC, [&] { return ssize_t(f(fd, a, al)); }));
+  return int(io(OpKind::accept, fd, POLLIN, false, IPCRACE_PC, 0, 0, [&](size_t) { return ssize_t(f(fd, a, al)); }));
 }
 int accept4(int fd, struct sockaddr* a, socklen_t* al, int flags) {
   auto f = IPCRACE_REAL(accept4);
-  return int(io(OpKind::accept, fd, POLLIN, flags & SOCK_NONBLOCK, IPCRACE_PC, [&] { return ssize_t(f(fd, a, al, flags)); }));
+  return int(io(OpKind::accept, fd, POLLIN, flags & SOCK_NONBLOCK, IPCRACE_PC, 0, 0,
+                [&](size_t) { return ssize_t(f(fd, a, al, flags)); }));
 }
 int connect(int fd, const struct sockaddr* a, socklen_t al) {
   auto f = IPCRACE_REAL(connect);
@@ -283,11 +344,11 @@ mqd_t mq_open(const char* name, int oflag, ...) {
 
 int mq_send(mqd_t q, const char* m, size_t n, unsigned prio) {
   auto f = IPCRACE_REAL(mq_send);
-  return int(io(OpKind::send, q, POLLOUT, false, IPCRACE_PC, [&] { return ssize_t(f(q, m, n, prio)); }));
+  return int(io(OpKind::send, q, POLLOUT, false, IPCRACE_PC, n, kEintr, [&](size_t) { return ssize_t(f(q, m, n, prio)); }));
 }
 ssize_t mq_receive(mqd_t q, char* m, size_t n, unsigned* prio) {
   auto f = IPCRACE_REAL(mq_receive);
-  return io(OpKind::recv, q, POLLIN, false, IPCRACE_PC, [&] { return f(q, m, n, prio); });
+  return io(OpKind::recv, q, POLLIN, false, IPCRACE_PC, n, kEintr, [&](size_t) { return f(q, m, n, prio); });
 }
 int mq_timedsend(mqd_t q, const char* m, size_t n, unsigned prio, const struct timespec* t) {
   auto f = IPCRACE_REAL(mq_send);

@@ -84,6 +84,48 @@ TEST(Exec, SpinLoopParksAndFindsTheEarlyRead) {
   found_and_clean("rt_spin_publish", FindingKind::assertion, "exited with status 1", 200, 5, 100);
 }
 
+// Faults at the interposed calls (issue 12): a short read or an EINTR where
+// the kernel can give one. The one-read build is correct under every
+// interleaving and fails only with a fault; the looped build survives them;
+// and a program with no handler that could interrupt it is never offered an
+// EINTR (rt_pipe_records installs none), so its fixed build stays clean.
+TEST(Exec, FaultsAtInterposedCallsOnlyWhereTheKernelCanFailSo) {
+  auto before = leftovers();
+  auto faulted_steps = [](const CampaignResult& r) { return r.first ? r.first->fault_steps() : 0; };
+  Quick q;
+  q.strategy = "random";
+  q.runs = 100;
+  q.race = false;
+  q.faults = 0;
+  EXPECT_EQ(campaign("program.rt_short_reader.one_read", q).findings, 0u);  // interleavings alone: fine
+  for (FaultKind k : {FaultKind::short_io, FaultKind::eintr}) {
+    q.faults = fault_bit(k);
+    q.stop_at_first = true;
+    q.runs = 200;
+    CampaignResult r = campaign("program.rt_short_reader.one_read", q);
+    ASSERT_TRUE(r.first) << fault_kind_name(k) << ": " << describe(r);
+    EXPECT_NE(r.first->message.find("exited with status 1"), std::string::npos) << r.first->message;
+    EXPECT_EQ(faulted_steps(r), 1) << format_schedule(*r.first);
+    RunResult rr = replay(*r.first, ActorMode::processes);
+    EXPECT_FALSE(rr.diverged) << rr.divergence;
+    EXPECT_EQ(rr.message, r.first->message);
+  }
+  Quick all;
+  all.strategy = "dfs";
+  all.runs = 2000;
+  all.race = false;
+  all.faults = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr);
+  all.fault_budget = 2;
+  CampaignResult looped = campaign("program.rt_short_reader.looped", all);
+  EXPECT_EQ(looped.findings, 0u) << describe(looped);
+  EXPECT_NE(looped.strategy_summary.find("with a fault"), std::string::npos) << looped.strategy_summary;
+  all.faults = fault_bit(FaultKind::eintr);
+  CampaignResult no_handler = campaign("program.rt_pipe_records.fixed", all);
+  EXPECT_EQ(no_handler.findings, 0u) << describe(no_handler);
+  EXPECT_EQ(no_handler.strategy_summary.find("with a fault"), std::string::npos) << no_handler.strategy_summary;
+  EXPECT_EQ(leftovers(), before);
+}
+
 TEST(Exec, ReplayReproducesAProgramFinding) {
   Quick q;
   q.runs = 200;
