@@ -26,6 +26,12 @@ int cmd_exec(const ExecCmdOptions& o, const Common& c) {
   spec.expect_exit = o.expect_exit;
   spec.fail_on = o.fail_on;
   spec.preload = o.preload;
+  if (!o.may_die.empty()) {
+    std::string err;
+    auto m = parse_may_die(o.may_die, &err);
+    if (!m) throw UsageError("--" + err);
+    spec.may_die = *m;
+  }
   const std::string name = "exec." + abs.filename().string();
   if (!find_target(name)) register_target(program_target(name, spec, Variant::racy, "ipcrace exec " + o.command[0]));
   return cmd_run({name}, false, c);

@@ -12,6 +12,7 @@ struct ExecCmdOptions {
   int expect_exit = 0;
   std::string fail_on;
   bool preload = false;
+  std::string may_die;  // --may-die: "1,2" or "children"
 };
 
 int cmd_exec(const ExecCmdOptions& o, const Common& c);

@@ -114,6 +114,7 @@ int main(int argc, char** argv) {
   exec->add_option("--expect-exit", exec_o.expect_exit, "the program's exit status when nothing went wrong")->capture_default_str();
   exec->add_option("--fail-on", exec_o.fail_on, "a finding when the program's output matches this regex");
   exec->add_flag("--preload", exec_o.preload, "an uninstrumented binary: LD_PRELOAD the runtime (points at interposed calls only)");
+  exec->add_option("--may-die", exec_o.may_die, "actors whose death is part of the workload: indices in fork order (1,2) or 'children'; --faults kill may then kill them at any point");
   exec->add_flag("--no-minimize", exec_c.no_minimize, "keep findings as found");
   exec->add_option("--report", exec_c.report, "write an HTML report into DIR");
 

@@ -87,7 +87,8 @@ endfunction()
 
 # ipcrace_add_program(<name> SOURCES <files...> EXPECT finding|clean
 #                     [ARGS <args...>] [DEFINES <defs...>] [OPTIONS <flags...>]
-#                     [EXPECT_EXIT <status>] [FAIL_ON <regex>] [PRELOAD])
+#                     [EXPECT_EXIT <status>] [FAIL_ON <regex>] [PRELOAD]
+#                     [MAY_DIE <actors: 1,2 or children>])
 #
 # An unmodified C or C++ program (no ipcrace include) as a target: built with
 # ipcrace-cc / ipcrace-c++ (ThreadSanitizer instrumentation, libipcrace_rt),
@@ -99,7 +100,7 @@ define_property(GLOBAL PROPERTY IPCRACE_PROGRAM_LINES
   BRIEF_DOCS "manifest lines of ipcrace_add_program" FULL_DOCS "see ipcrace_add_program")
 
 function(ipcrace_add_program name)
-  cmake_parse_arguments(ARG "PRELOAD" "EXPECT;EXPECT_EXIT;FAIL_ON" "SOURCES;ARGS;DEFINES;OPTIONS" ${ARGN})
+  cmake_parse_arguments(ARG "PRELOAD" "EXPECT;EXPECT_EXIT;FAIL_ON;MAY_DIE" "SOURCES;ARGS;DEFINES;OPTIONS" ${ARGN})
   if(NOT ARG_SOURCES OR NOT ARG_EXPECT MATCHES "^(finding|clean)$")
     message(FATAL_ERROR "ipcrace_add_program(${name}): SOURCES and EXPECT finding|clean are required")
   endif()
@@ -144,6 +145,9 @@ function(ipcrace_add_program name)
     set(pre 1)
   else()
     set(pre 0)
+  endif()
+  if(DEFINED ARG_MAY_DIE)  # actors whose death is expected: "1,2" or "children"
+    set(pre "${pre}+may-die=${ARG_MAY_DIE}")  # no ";": the line goes into a CMake list
   endif()
   list(GET srcs 0 src0)
   file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${src0})

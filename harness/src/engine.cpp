@@ -255,6 +255,7 @@ struct Engine::Impl {
     Op op{static_cast<OpKind>(s.kind.load(rlx)), static_cast<uint16_t>(s.resource.load(rlx)), exec ? exec->label(s.label.load(rlx)) : s.label.load(rlx),
           static_cast<MemOrder>(s.order.load(rlx)), s.size.load(rlx), s.addr.load(rlx), s.faults.load(rlx)};
     faults.annotate(op, i);
+    if (exec && s.thread.load(rlx)) op.faults &= ~fault_bit(FaultKind::kill);  // a program's thread cannot be killed alone
     return op;
   }
 
@@ -415,7 +416,10 @@ struct Engine::Impl {
       cb->slots[a].fault.store(uint32_t(f), rlx);
       const uint32_t c = cb->ctl.load(rlx);
       // kill: SIGKILL instead of the grant (a thread unwinds from its point).
-      if (f == int(FaultKind::kill) && cfg.mode != ActorMode::threads) kill(pids[a], SIGKILL);
+      if (f == int(FaultKind::kill) && cfg.mode != ActorMode::threads) {
+        const pid_t victim = exec ? pid_t(cb->slots[a].pid.load(rlx)) : pids[a];
+        if (victim > 0) kill(victim, SIGKILL);  // never 0 or -1: a process group
+      }
       grant(a);
       const Wait w = wait_for(a, deadline(), c);
       take_outcome(a, &r.trace.back());

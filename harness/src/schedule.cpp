@@ -174,6 +174,7 @@ Schedule schedule_from_run(const std::string& target, const Params& params, Acto
     s.expect_exit = t->exec_expect_exit;
     s.fail_on = t->exec_fail_on;
     s.preload = t->exec_preload;
+    s.may_die = t->may_die;
   }
   for (const auto& st : result.trace)
     s.steps.push_back(
@@ -211,6 +212,7 @@ std::string format_schedule(const Schedule& s) {
     if (s.expect_exit) o << "exec-expect-exit " << s.expect_exit << "\n";
     if (!s.fail_on.empty()) o << "exec-fail-on " << one_line(s.fail_on) << "\n";
     if (s.preload) o << "exec-preload 1\n";
+    if (s.may_die) o << "exec-may-die " << s.may_die << "\n";
   }
   o << "# step <actor> <op> <resource> <label>   (" << s.steps.size() << " steps, " << s.preemptions()
     << " preemptions";
@@ -379,6 +381,9 @@ std::optional<Schedule> parse_schedule(const std::string& text, std::string* err
     } else if (key == "exec-binary-hash") {
       if (!printable_value(val)) return fail(lineno, "'exec-binary-hash' has no control characters");
       s.binary_hash = std::string(val);
+    } else if (key == "exec-may-die") {
+      if (!parse_u64(val, &u) || u == 0) return fail(lineno, "'exec-may-die' needs a nonzero actor mask");
+      s.may_die = u;
     } else if (key == "exec-expect-exit" || key == "exec-preload") {
       if (!parse_i64(val, &i64)) return fail(lineno, "'" + std::string(key) + "' needs an integer");
       if (key == "exec-preload") s.preload = i64 != 0;

@@ -126,6 +126,50 @@ TEST(Exec, FaultsAtInterposedCallsOnlyWhereTheKernelCanFailSo) {
   EXPECT_EQ(leftovers(), before);
 }
 
+// Deaths that are part of the workload (issue 12, exec mode): the worker is
+// declared MAY_DIE, so an injected kill is no crash and the program's own
+// verdict (its exit status) judges what the parent did. The build that
+// assumes its worker finishes is found only with the kill; the one that asks
+// waitpid survives every kill point (dfs: the whole bounded space). The kill
+// finding replays, names its one fault, and leaves nothing behind.
+TEST(Exec, AnExpectedDeathIsJudgedByTheSurvivors) {
+  auto before = leftovers();
+  EXPECT_EQ(target("program.rt_dying_worker.checked").may_die, uint64_t(2));
+  Quick q;
+  q.strategy = "random";
+  q.race = false;
+  q.runs = 100;
+  q.faults = 0;
+  EXPECT_EQ(campaign("program.rt_dying_worker.assumes_done", q).findings, 0u);
+  q.faults = fault_bit(FaultKind::kill);
+  q.runs = 300;
+  q.stop_at_first = true;
+  CampaignResult r = campaign("program.rt_dying_worker.assumes_done", q);
+  ASSERT_TRUE(r.first) << describe(r);
+  EXPECT_NE(r.first->message.find("exited with status 1"), std::string::npos) << r.first->message;
+  EXPECT_EQ(r.first->fault_steps(), 1) << format_schedule(*r.first);
+  EXPECT_EQ(r.first->may_die, uint64_t(2));
+  std::string err;
+  auto back = parse_schedule(format_schedule(*r.first), &err);
+  ASSERT_TRUE(back) << err;
+  EXPECT_EQ(back->may_die, uint64_t(2));
+  for (int i = 0; i < 5; ++i) {
+    RunResult rr = replay(*r.first, ActorMode::processes);
+    EXPECT_FALSE(rr.diverged) << rr.divergence;
+    EXPECT_EQ(rr.message, r.first->message);
+  }
+  Quick all;
+  all.strategy = "dfs";
+  all.runs = 3000;
+  all.race = false;
+  all.faults = fault_bit(FaultKind::kill);
+  CampaignResult checked = campaign("program.rt_dying_worker.checked", all);
+  EXPECT_EQ(checked.findings, 0u) << describe(checked);
+  EXPECT_TRUE(checked.exhausted) << checked.strategy_summary;
+  EXPECT_NE(checked.strategy_summary.find("with a fault"), std::string::npos) << checked.strategy_summary;
+  EXPECT_EQ(leftovers(), before);
+}
+
 TEST(Exec, ReplayReproducesAProgramFinding) {
   Quick q;
   q.runs = 200;

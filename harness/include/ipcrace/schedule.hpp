@@ -89,12 +89,13 @@ struct Schedule {
   // A program target (exec mode): how it was run, and a hash of the binary
   // (replay refuses another binary). Lines exec-arg (one per argument, the
   // rest of the line), exec-binary-hash, exec-expect-exit, exec-fail-on,
-  // exec-preload.
+  // exec-preload, exec-may-die (the actors whose death is expected, a mask).
   std::vector<std::string> command;
   std::string binary_hash;
   int expect_exit = 0;
   std::string fail_on;
   bool preload = false;
+  uint64_t may_die = 0;
 
   int fault_steps() const;  // steps with a fault
 

@@ -515,6 +515,7 @@ TargetInfo program_target(const std::string& name, const ExecSpec& spec, Variant
   t.exec_expect_exit = spec.expect_exit;
   t.exec_fail_on = spec.fail_on;
   t.exec_preload = spec.preload;
+  t.may_die = spec.may_die;
   return t;
 }
 

@@ -27,7 +27,16 @@ int load_program_manifest(const std::string& path) {
     ExecSpec spec;
     spec.expect_exit = std::atoi(f[2].c_str());
     spec.fail_on = f[3];
-    spec.preload = f[4] == "1";
+    spec.preload = !f[4].empty() && f[4][0] == '1';
+    if (size_t at = f[4].find("+may-die="); at != std::string::npos) {
+      std::string err;
+      auto m = parse_may_die(f[4].substr(at + 9), &err);
+      if (!m) {
+        std::fprintf(stderr, "ipcrace: %s: program %s: %s\n", path.c_str(), f[0].c_str(), err.c_str());
+        continue;
+      }
+      spec.may_die = *m;
+    }
     spec.argv.assign(f.begin() + 6, f.end());
     // A relative program path is relative to the manifest's folder (the
     // fuzzers' $OUT of .clusterfuzzlite/build.sh, which moves to other machines).
@@ -41,6 +50,26 @@ int load_program_manifest(const std::string& path) {
     ++n;
   }
   return n;
+}
+
+std::optional<uint64_t> parse_may_die(const std::string& text, std::string* error) {
+  if (text == "children") return ~uint64_t(1);
+  uint64_t m = 0;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    char* end = nullptr;
+    const long v = item.empty() ? -1 : std::strtol(item.c_str(), &end, 10);
+    if (v < 0 || v >= 64 || *end != '\0') {
+      if (error) *error = "may-die: '" + text + "' is not a list of actor indices (0-63) or 'children'";
+      return std::nullopt;
+    }
+    m |= uint64_t(1) << v;
+  }
+  if (!m) {
+    if (error) *error = "may-die: no actor named";
+    return std::nullopt;
+  }
+  return m;
 }
 
 std::string program_binary_hash(const std::string& path) {
@@ -60,6 +89,7 @@ const TargetInfo* schedule_target(const Schedule& s) {
     spec.expect_exit = s.expect_exit;
     spec.fail_on = s.fail_on;
     spec.preload = s.preload;
+    spec.may_die = s.may_die;
     register_target(program_target(s.target, spec, Variant::racy, "ipcrace exec " + s.command[0]));
     t = find_target(s.target);
   }
