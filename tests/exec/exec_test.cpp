@@ -126,6 +126,17 @@ TEST(Exec, FaultsAtInterposedCallsOnlyWhereTheKernelCanFailSo) {
   EXPECT_EQ(leftovers(), before);
 }
 
+TEST(Exec, MayDieListsParse) {
+  std::string err;
+  EXPECT_EQ(parse_may_die("children", &err), ~uint64_t(1));
+  EXPECT_EQ(parse_may_die("1,3", &err), uint64_t(0b1010));
+  for (const char* bad : {"", "x", "1,,2", "64", "-1", "2x"}) {
+    err.clear();
+    EXPECT_FALSE(parse_may_die(bad, &err)) << bad;
+    EXPECT_NE(err.find("may-die"), std::string::npos) << bad << ": " << err;
+  }
+}
+
 // Deaths that are part of the workload (issue 12, exec mode): the worker is
 // declared MAY_DIE, so an injected kill is no crash and the program's own
 // verdict (its exit status) judges what the parent did. The build that

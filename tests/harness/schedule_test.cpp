@@ -59,9 +59,14 @@ TEST(ScheduleFormat, CommandWithoutBinaryHashRoundTrips) {
   EXPECT_EQ(back->command, s.command);
   EXPECT_EQ(format_schedule(*back), t1);
   s.binary_hash = "0123abcd";
+  s.may_die = 6;
   auto hashed = parse_schedule(format_schedule(s), &err);
   ASSERT_TRUE(hashed) << err;
   EXPECT_EQ(hashed->binary_hash, "0123abcd");
+  EXPECT_EQ(hashed->may_die, 6u);
+  std::string bad = format_schedule(s);
+  bad.replace(bad.find("exec-may-die 6"), 14, "exec-may-die 0");
+  EXPECT_NE(error_of(bad).find("exec-may-die"), std::string::npos) << error_of(bad);
 }
 
 // A value the formatter writes back as it is must read back the same: a
