@@ -34,10 +34,11 @@ constexpr uint32_t kFaultsFor = ~uint32_t(0);
 bool stream_fd(int fd);
 
 // An IPC descriptor (pipe, FIFO, socket, message queue): its resource.
-bool ipc_fd(int fd, uint16_t* res) {
+bool ipc_fd(int fd, uint16_t* res, mode_t* mode = nullptr) {
   if (!active() || fd < 0) return false;
   struct stat st;
   if (fstat(fd, &st) != 0) return false;
+  if (mode) *mode = st.st_mode;
   if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISDIR(st.st_mode)) {
     // POSIX message queues are regular files of the mqueue file system.
     if (!S_ISREG(st.st_mode) || st.st_nlink == 0 || !(st.st_mode & S_IFREG)) return false;
@@ -69,14 +70,11 @@ constexpr uint32_t kEintr = fault_bit(FaultKind::eintr);
 // Set by sigaction() when a handler without SA_RESTART is installed; a
 // forked child inherits it with the handlers.
 bool g_interrupting_handler = false;
-bool pipe_fd(int fd) {
-  struct stat st;
-  return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-uint32_t fault_mask(int fd, size_t n, bool nb, bool sending) {
+uint32_t fault_mask(int fd, mode_t mode, size_t n, bool nb, bool sending) {
   uint32_t m = nb ? 0 : kEintr;
-  const bool stream = stream_fd(fd);
-  if (stream && n >= 2 && (!sending || (nb && !(pipe_fd(fd) && n <= PIPE_BUF)))) m |= fault_bit(FaultKind::short_io);
+  const bool pipe = S_ISFIFO(mode);
+  const bool stream = pipe || (S_ISSOCK(mode) && stream_fd(fd));
+  if (stream && n >= 2 && (!sending || (nb && !(pipe && n <= PIPE_BUF)))) m |= fault_bit(FaultKind::short_io);
   if (nb && sending) m |= fault_bit(FaultKind::full);
   return m;
 }
@@ -86,11 +84,12 @@ uint32_t fault_mask(int fd, size_t n, bool nb, bool sending) {
 template <class F>
 ssize_t io(OpKind k, int fd, short events, bool dontwait, const void* pc, size_t n, uint32_t faults, F&& op) {
   uint16_t res;
-  if (!ipc_fd(fd, &res)) return op(n);
+  mode_t mode = 0;
+  if (!ipc_fd(fd, &res, &mode)) return op(n);
   ssize_t r = 0;
   int err = 0;
   const bool nb = dontwait || nonblocking(fd);
-  if (faults == kFaultsFor) faults = fault_mask(fd, n, nb, events == POLLOUT);
+  if (faults == kFaultsFor) faults = fault_mask(fd, mode, n, nb, events == POLLOUT);
   if (nb || !g_interrupting_handler) faults &= ~kEintr;  // nothing can interrupt it
   blocking(
       k, res, pc,
