@@ -76,6 +76,15 @@ void add_target(Merged& m, const json& t, const std::string& file) {
     }
   }
   for (const auto& f : t.at("kind_firsts")) m.firsts.emplace_back(f.at("run").get<uint64_t>(), schedule_of(f.at("schedule"), file));
+  if (t.contains("races"))  // per pair of access sites: the earliest run's schedule, runs added up
+    for (const auto& f : t.at("races")) {
+      RaceFinding rf;
+      rf.pair = f.at("pair");
+      rf.run = f.at("run");
+      rf.runs = f.at("runs");
+      rf.schedule = schedule_of(f.at("schedule"), file);
+      merge_race_finding(r.race_findings, std::move(rf));
+    }
   r.seconds = std::max(r.seconds, t.at("seconds").get<double>());
   m.cpu_seconds += t.at("seconds").get<double>();
   // explore: the bounded space is complete when every shard's subtrees are.
@@ -98,6 +107,7 @@ void finish(Merged& m, const std::string& out) {
     r.kind_firsts.push_back(s);
     if (!r.first) r.first = s;
   }
+  save_race_findings(r.race_findings, out);
   if (m.minimized) {
     r.minimized = m.minimized;
     r.minimized_preemptions = m.min_pre;

@@ -93,6 +93,12 @@ static json campaign_result_json(const CampaignResult& r) {
          {"findings", r.findings},      {"pruned", r.pruned},              {"first_finding_run", r.first_finding_run},
          {"findings_by_kind", kinds},   {"kind_firsts", firsts},           {"seconds", r.seconds},
          {"exhausted", r.exhausted},    {"summary", r.strategy_summary}};
+  if (!r.race_findings.empty()) {  // one per pair of access sites, with its first schedule
+    json races = json::array();
+    for (const RaceFinding& f : r.race_findings)
+      races.push_back({{"pair", f.pair}, {"run", f.run}, {"runs", f.runs}, {"schedule", format_schedule(f.schedule)}});
+    j["races"] = races;
+  }
   if (r.minimized)
     j["minimized"] = {{"schedule", format_schedule(*r.minimized)},
                       {"preemptions", r.minimized_preemptions},

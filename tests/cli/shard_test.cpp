@@ -37,9 +37,13 @@ std::string quoted_targets() {
 // What must agree between the merged shards and the unsharded campaign.
 json essence(const json& merged) {
   json out = json::array();
-  for (const auto& t : merged["targets"])
+  for (const auto& t : merged["targets"]) {
+    json races = json::array();  // one per pair of access sites: its first run, how many showed it
+    if (t.contains("races"))
+      for (const auto& r : t["races"]) races.push_back({r["pair"], r["first_run"], r["runs"], r["message"]});
     out.push_back({t["target"], t["verdict"], t["verdict_ok"], t["runs"], t["findings"], t["first_finding_run"],
-                   t["findings_by_kind"], t.contains("minimized") ? t["minimized"]["steps"] : json()});
+                   t["findings_by_kind"], t.contains("minimized") ? t["minimized"]["steps"] : json(), races});
+  }
   json sigs = json::array();
   for (const auto& f : merged["findings"]) sigs.push_back(f["signature"]);
   std::sort(sigs.begin(), sigs.end());
@@ -75,6 +79,17 @@ TEST(Shards, MergedShardsEqualTheUnshardedCampaignRunForRun) {
   ASSERT_EQ(want[0].size(), kTargets.size());
   EXPECT_GT(want[0][0][4].get<int>(), 0);
   EXPECT_EQ(want[0][3][4].get<int>(), 0);
+  // The race findings come through the merge: the unsharded run's own list.
+  auto direct = test::run_shell("cd " + base.string() + " && " + test::ipcrace_bin() +
+                                " run shm.counter.racy --runs 42 --seed 5 -q --cpu -1 --json --out g");
+  const json own = json::parse(direct.out)["targets"][0]["races"];
+  ASSERT_FALSE(own.empty()) << direct.out;
+  ASSERT_EQ(want[0][0][8].size(), own.size());
+  for (size_t i = 0; i < own.size(); ++i) {
+    EXPECT_EQ(want[0][0][8][i][0], own[i]["pair"]);
+    EXPECT_EQ(want[0][0][8][i][1], own[i]["first_run"]);
+    EXPECT_EQ(want[0][0][8][i][2], own[i]["runs"]);
+  }
   for (int n : {1, 2, 3, 7}) {
     auto dir = scratch("n" + std::to_string(n));
     json got = sharded(dir, n, "");
