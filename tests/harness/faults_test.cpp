@@ -82,6 +82,11 @@ INSTANTIATE_TEST_SUITE_P(Faults, FaultsSync,
 // faults is complete and clean (the fault is what reveals the bug), and the
 // synchronised twin stays clean with every kind.
 TEST(FaultsDfs, EnumeratesFaultsWithinTheBound) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  GTEST_SKIP() << "whole dfs spaces take over 900 s under ASan; the default and tsan presets run this";
+#endif
+#endif
   for (size_t i = 0; i < std::size(kRacy); ++i) {
     Quick q;
     q.strategy = "dfs";
