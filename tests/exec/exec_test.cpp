@@ -36,6 +36,17 @@ void found_and_clean(const std::string& base, FindingKind kind, const std::strin
   }
 }
 
+// dfs over the whole bounded space with these faults enabled (no race detection).
+Quick dfs_with_faults(uint32_t faults, uint64_t runs, int budget = 1) {
+  Quick q;
+  q.strategy = "dfs";
+  q.runs = runs;
+  q.race = false;
+  q.faults = faults;
+  q.fault_budget = budget;
+  return q;
+}
+
 }  // namespace
 
 TEST(Exec, ProgramTargetsAreRegistered) {
@@ -91,7 +102,6 @@ TEST(Exec, SpinLoopParksAndFindsTheEarlyRead) {
 // EINTR (rt_pipe_records installs none), so its fixed build stays clean.
 TEST(Exec, FaultsAtInterposedCallsOnlyWhereTheKernelCanFailSo) {
   auto before = leftovers();
-  auto faulted_steps = [](const CampaignResult& r) { return r.first ? r.first->fault_steps() : 0; };
   Quick q;
   q.strategy = "random";
   q.runs = 100;
@@ -105,22 +115,17 @@ TEST(Exec, FaultsAtInterposedCallsOnlyWhereTheKernelCanFailSo) {
     CampaignResult r = campaign("program.rt_short_reader.one_read", q);
     ASSERT_TRUE(r.first) << fault_kind_name(k) << ": " << describe(r);
     EXPECT_NE(r.first->message.find("exited with status 1"), std::string::npos) << r.first->message;
-    EXPECT_EQ(faulted_steps(r), 1) << format_schedule(*r.first);
+    EXPECT_EQ(r.first->fault_steps(), 1) << format_schedule(*r.first);
     RunResult rr = replay(*r.first, ActorMode::processes);
     EXPECT_FALSE(rr.diverged) << rr.divergence;
     EXPECT_EQ(rr.message, r.first->message);
   }
-  Quick all;
-  all.strategy = "dfs";
-  all.runs = 2000;
-  all.race = false;
-  all.faults = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr);
-  all.fault_budget = 2;
-  CampaignResult looped = campaign("program.rt_short_reader.looped", all);
+  const uint32_t short_eintr = fault_bit(FaultKind::short_io) | fault_bit(FaultKind::eintr);
+  CampaignResult looped = campaign("program.rt_short_reader.looped", dfs_with_faults(short_eintr, 2000, 2));
   EXPECT_EQ(looped.findings, 0u) << describe(looped);
   EXPECT_NE(looped.strategy_summary.find("with a fault"), std::string::npos) << looped.strategy_summary;
-  all.faults = fault_bit(FaultKind::eintr);
-  CampaignResult no_handler = campaign("program.rt_pipe_records.fixed", all);
+  CampaignResult no_handler =
+      campaign("program.rt_pipe_records.fixed", dfs_with_faults(fault_bit(FaultKind::eintr), 2000, 2));
   EXPECT_EQ(no_handler.findings, 0u) << describe(no_handler);
   EXPECT_EQ(no_handler.strategy_summary.find("with a fault"), std::string::npos) << no_handler.strategy_summary;
   EXPECT_EQ(leftovers(), before);
@@ -169,12 +174,7 @@ TEST(Exec, AnExpectedDeathIsJudgedByTheSurvivors) {
     EXPECT_FALSE(rr.diverged) << rr.divergence;
     EXPECT_EQ(rr.message, r.first->message);
   }
-  Quick all;
-  all.strategy = "dfs";
-  all.runs = 3000;
-  all.race = false;
-  all.faults = fault_bit(FaultKind::kill);
-  CampaignResult checked = campaign("program.rt_dying_worker.checked", all);
+  CampaignResult checked = campaign("program.rt_dying_worker.checked", dfs_with_faults(fault_bit(FaultKind::kill), 3000));
   EXPECT_EQ(checked.findings, 0u) << describe(checked);
   EXPECT_TRUE(checked.exhausted) << checked.strategy_summary;
   EXPECT_NE(checked.strategy_summary.find("with a fault"), std::string::npos) << checked.strategy_summary;
