@@ -57,7 +57,8 @@ ProbeInfo probe_target(Engine& engine, bool adaptive_depth) {
   static std::map<std::string, ProbeInfo> memo;  // a pure function of target, workload, mode, depth phase
   const std::string key = engine.target().name + "|" + engine.params().str() + "|" +
                           actor_mode_name(engine.config().mode) + "|" + std::to_string(engine.config().step_limit) +
-                          (adaptive_depth ? "|d" : "");
+                          "|" + (engine.config().faults ? std::to_string(*engine.config().faults) : "t") + "|" +
+                          std::to_string(engine.config().fault_budget) + (adaptive_depth ? "|d" : "");
   {
     std::lock_guard<std::mutex> g(mu);
     if (auto it = memo.find(key); it != memo.end()) return it->second;
@@ -91,6 +92,9 @@ ProbeInfo probe_target(Engine& engine, bool adaptive_depth) {
         ++shared_steps;
       }
     p.shared_steps = std::max(p.shared_steps, shared_steps);
+    int fault_ops = 0;  // ops that could have failed (a fault the run enables)
+    for (const Step& s : r.trace) fault_ops += (s.op.faults & r.faults_enabled) != 0;
+    p.fault_ops = std::max(p.fault_ops, fault_ops);
   }
   p.shared_steps = std::max(1, p.shared_steps);
   p.runs = int(runs.size());

@@ -140,6 +140,53 @@ TEST(Dfs, FaultsAreChoicesWithinTheBudget) {
   EXPECT_EQ(got.size(), 4u) << shown << " in " << runs << " runs";
 }
 
+// With the probe's count of ops that can fail (inside auto; surw always),
+// random, pos and surw put the run's fault at a uniformly chosen one of them:
+// every position about equally often, one run in 8 with none, however few
+// ops can fail. Without a probe (random and pos alone) each such op fails with
+// probability 1/8, so most runs of a program with few such ops have none.
+TEST(FaultDice, OneFaultAtAUniformPositionWhenTheProbeCountsThem) {
+  Sim sim = two_actors(3, true);  // 6 ops, each can be short
+  for (auto& ops : sim.ops)
+    for (auto& op : ops) op.faults = fault_bit(FaultKind::short_io);
+  sim.faults_enabled = fault_bit(FaultKind::short_io);
+  sim.fault_budget = 1;
+  constexpr int kRuns = 8000;
+  for (const char* name : {"random", "pos", "surw"}) {
+    StrategyOptions o;
+    o.name = name;
+    o.seed = 7;
+    o.probe.runs = 1;
+    o.probe.fault_ops = 6;
+    auto st = make_strategy(o);
+    std::vector<int> at(7, 0);  // position of the fault among the 6 ops; 6: none
+    for (int i = 0; i < kRuns; ++i) {
+      st->new_run(uint64_t(i));
+      auto d = sim.run(*st, uint64_t(i));
+      int pos = 6, faults = 0;
+      for (size_t k = 0; k < d.size(); ++k)
+        if (d[k] >= 16) pos = std::min(pos, int(k)), ++faults;
+      EXPECT_LE(faults, 1);
+      ++at[size_t(pos)];
+    }
+    const double none = double(at[6]) / kRuns;
+    EXPECT_NEAR(none, 1.0 / 8, 0.02) << name;
+    for (int k = 0; k < 6; ++k)
+      EXPECT_NEAR(double(at[size_t(k)]) / kRuns, 7.0 / 8 / 6, 0.025) << name << " position " << k;
+    // No probe: a 1/8 coin per op (random and pos as single strategies).
+    if (std::string(name) == "surw") continue;
+    o.probe = ProbeInfo{};
+    st = make_strategy(o);
+    int without = 0;
+    for (int i = 0; i < kRuns; ++i) {
+      st->new_run(uint64_t(i));
+      auto d = sim.run(*st, uint64_t(i));
+      without += std::none_of(d.begin(), d.end(), [](int x) { return x >= 16; });
+    }
+    EXPECT_NEAR(double(without) / kRuns, std::pow(7.0 / 8, 6), 0.02) << name;
+  }
+}
+
 TEST(Pct, DepthOneNeverPreempts) {
   Sim sim = two_actors(4, true);
   StrategyOptions o;

@@ -65,6 +65,7 @@ struct ProbeInfo {
   int steps = 0;                  // steps of a non-preemptive run
   int shared_steps = 0;           // k: of those, ops on a shared resource
   int depth = 0;                  // pct depth the adaptive phase chose (0: none)
+  int fault_ops = 0;              // most ops that could fail (enabled faults) in one probe run
   std::vector<double> events;     // per actor: ops on shared resources per run (mean)
   std::vector<uint8_t> shared;    // per resource id: touched by two or more actors
   // Shared: a resource two or more actors touched in the probe, or a message

@@ -10,11 +10,11 @@ namespace {
 
 class PosStrategy final : public Strategy {
  public:
-  explicit PosStrategy(uint64_t seed) : seed_(seed) {}
+  PosStrategy(uint64_t seed, int fault_ops) : seed_(seed), fault_ops_(fault_ops) {}
   std::string name() const override { return "pos"; }
   bool new_run(uint64_t index) override {
     rng_ = Rng(run_seed(seed_, index));
-    faults_ = FaultDice(seed_, index);
+    faults_ = FaultDice(seed_, index, fault_ops_);
     prio_.clear();
     return true;
   }
@@ -34,11 +34,12 @@ class PosStrategy final : public Strategy {
     return a;
   }
   void end_run(RunResult&) override { ran_ = -1; }
-  int next_fault(const SchedView&, int, uint32_t possible) override { return faults_.roll(possible); }
+  int next_fault(const SchedView& v, int, uint32_t possible) override { return faults_.roll(possible, v.faults_left); }
   uint64_t next_value(uint64_t bound) override { return rng_.below(bound); }
 
  private:
   uint64_t seed_;
+  int fault_ops_;  // from the probe when there is one (inside auto), else 0
   Rng rng_;
   FaultDice faults_;
   std::vector<double> prio_;
@@ -47,6 +48,6 @@ class PosStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_pos(const StrategyOptions& o) { return std::make_unique<PosStrategy>(o.seed); }
+std::unique_ptr<Strategy> make_pos(const StrategyOptions& o) { return std::make_unique<PosStrategy>(o.seed, o.probe.fault_ops); }
 
 }  // namespace ipcrace

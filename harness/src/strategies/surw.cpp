@@ -29,7 +29,7 @@ class SurwStrategy final : public Strategy {
 
   bool new_run(uint64_t index) override {
     rng_ = Rng(run_seed(seed_, index));
-    faults_ = FaultDice(seed_, index);
+    faults_ = FaultDice(seed_, index, probe_.fault_ops);
     left_.clear();
     intended_ = -1;
     return true;
@@ -59,7 +59,7 @@ class SurwStrategy final : public Strategy {
     }
   }
 
-  int next_fault(const SchedView&, int, uint32_t possible) override { return faults_.roll(possible); }
+  int next_fault(const SchedView& v, int, uint32_t possible) override { return faults_.roll(possible, v.faults_left); }
   uint64_t next_value(uint64_t bound) override { return rng_.below(bound); }
 
   std::string summary() const override {
