@@ -452,7 +452,7 @@ struct Engine::Impl {
           break;
         case Wait::hung: hang(r, a, hung); return;
       }
-      if (exec) exec->sync(n, alive, blocked, pending, a, &op);
+      if (exec) exec->sync(n, alive, blocked, pending, a, &op, &r.trace.back());
     }
   }
 

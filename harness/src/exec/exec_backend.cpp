@@ -1,5 +1,7 @@
 #include "exec/exec_backend.hpp"
 
+#include "ipcrace/rng.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -227,7 +229,7 @@ const char* ExecBackend::label(const char* raw) {
   return labels_.emplace(off, lab.empty() ? std::string(buf) : lab).first->second.c_str();
 }
 
-void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a, const Op* op) {
+void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a, const Op* op, const Step* step) {
   bool changed = false;
   const int na = std::min<int>(int(cb_->exec.nactors.load(rlx)), kMaxActors);
   for (int j = n; j < na; ++j) {  // new actors, each up to its first point
@@ -274,7 +276,7 @@ void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a
   }
   if (changed)
     for (int j = 0; j < n; ++j) blocked[j] = false;
-  park_spinners(n, alive, blocked, pending, a, op);
+  park_spinners(n, alive, blocked, pending, a, op, step);
   bool any_alive = false, any_enabled = false;
   for (int j = 0; j < n; ++j) {
     any_alive |= alive[j];
@@ -288,10 +290,35 @@ void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a
 // it read, does another op, or exits. If every live actor is parked so, they
 // are all released: parking never makes a deadlock; the step limit then ends
 // a true livelock.
-void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op) {
+//
+// A loop whose body has effects of its own (it locks and unlocks, stores the
+// value that is already there, polls waitpid(WNOHANG) or a queue that stays
+// empty) never re-reads without an op between: it is recognised at its
+// yields instead. When the ops and outcomes since its last yield repeat
+// those of the window before, and no other actor had an effect meanwhile,
+// the iteration changed nothing anybody can see and the next one will repeat
+// it: it is parked the same way.
+void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op,
+                                const Step* step) {
   ++step_;
   if (a >= 0 && op) {
     Reads& r = reads_[a];
+    const bool effect = !op_kind_read_only(op->kind) && op->kind != OpKind::yield && op->kind != OpKind::poll;
+    if (effect) ++effects_, ++r.own;
+    r.repeat = false;
+    if (op->kind == OpKind::yield) {
+      const uint64_t others = effects_ - r.own;
+      r.repeat = r.has_prev && r.window == r.prev_window && others == r.others_mark;
+      r.prev_window = r.window;
+      r.has_prev = true;
+      r.others_mark = others;
+      r.window = 0;
+    } else {
+      uint64_t h = mix64(r.window ^ (uint64_t(op->kind) << 48 | uint64_t(op->resource) << 32 | op->size));
+      h = mix64(h ^ op->addr) ^ reinterpret_cast<uintptr_t>(op->label);
+      if (step && step->has_outcome) h = mix64(mix64(h ^ uint64_t(step->result)) ^ step->value);
+      r.window = mix64(h);
+    }
     if (op->kind == OpKind::shm_load || op->kind == OpKind::yield || op->kind == OpKind::poll) {
       if (op->kind == OpKind::yield) r.yielded = true;
       if (op->kind == OpKind::shm_load) {
@@ -307,10 +334,11 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
       if (op->kind == OpKind::shm_store || op->kind == OpKind::shm_rmw) last_write_[op->addr] = step_;
     }
     r.parked = false;
-    if (!op_kind_read_only(op->kind) && op->kind != OpKind::yield && op->kind != OpKind::poll)
+    if (effect)
       for (int j = 0; j < n; ++j)  // a write (or any other effect): spinners look again
         if (j != a && reads_[j].parked) {
           reads_[j].parked = false;
+          reads_[j].repeat = false;
           reads_[j].seen.clear();
           reads_[j].yielded = false;
           blocked[j] = false;
@@ -324,13 +352,13 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
     }
     ++live;
     Reads& r = reads_[j];
-    if (!blocked[j] && (!r.seen.empty() || r.yielded)) {
+    if (!blocked[j] && (!r.seen.empty() || r.yielded || r.repeat)) {
       const Op& p = pending[j];
-      bool spin = false;
+      bool spin = r.repeat;
       // A yield after reads only (or after an earlier yield: LD_PRELOAD mode
       // sees no loads, only the loop's calls) spins.
       if (p.kind == OpKind::yield) spin = true;
-      else if (p.kind == OpKind::shm_load)  // the same load again (a loop), nothing written since
+      else if (p.kind == OpKind::shm_load && !spin)  // the same load again (a loop), nothing written since
         for (auto& e : r.seen)
           if (e.loc == p.addr && e.label == p.label) spin = (last_write_.count(e.loc) ? last_write_[e.loc] : 0) == e.write;
       if (spin) {
@@ -352,6 +380,7 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
     for (int j = 0; j < n; ++j)
       if (reads_[j].parked) {
         reads_[j].parked = false;
+        reads_[j].repeat = false;
         reads_[j].seen.clear();
         reads_[j].yielded = false;
         blocked[j] = false;
@@ -398,6 +427,7 @@ void ExecBackend::reset_run_state() {
   last_write_.clear();
   for (auto& r : reads_) r = Reads{};
   step_ = 0;
+  effects_ = 0;
   fruitless_ = 0;
 }
 

@@ -35,7 +35,8 @@ class ExecBackend {
   // ended as a side effect (a sibling thread's exit, kill); signals.
   // `a` ran `op` last (-1: the start). When no actor is enabled, virtual
   // time jumps to the earliest deadline and fires it; spin loops park.
-  void sync(int& n, bool alive[], bool blocked[], Op pending[], int a = -1, const Op* op = nullptr);
+  void sync(int& n, bool alive[], bool blocked[], Op pending[], int a = -1, const Op* op = nullptr,
+            const Step* step = nullptr);
   void run_free(RunResult& r, int64_t deadline_ns);
   void stop();  // end every process of the run, remove the names it made
   const char* label(const char* raw);
@@ -58,7 +59,7 @@ class ExecBackend {
   void start_server();
   void reset_run_state();
   bool advance_time(int n, const bool alive[], bool blocked[]);
-  void park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op);
+  void park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op, const Step* step);
 
   ExecSpec spec_;
   ControlBlock* cb_ = nullptr;
@@ -79,7 +80,18 @@ class ExecBackend {
     std::vector<Seen> seen;
     bool yielded = false;  // a yield since its last op with an effect
     bool parked = false;
+    // A loop with effects of its own (lock/unlock, a store of the same
+    // value, a waitpid that finds nothing) between its yields: the hash of
+    // the ops and outcomes since its last yield, the previous window's hash,
+    // and the effects by others since that window began.
+    uint64_t window = 0;
+    uint64_t prev_window = 0;
+    bool has_prev = false;
+    uint64_t others_mark = 0;  // effects_ - own at the previous yield
+    uint64_t own = 0;          // its own effects
+    bool repeat = false;       // its last window repeated the one before, alone: park it
   } reads_[kMaxActors];
+  uint64_t effects_ = 0;  // ops with an effect (any actor), this run
   uint64_t step_ = 0;
   int fruitless_ = 0;  // rounds in which every live actor was parked as a spinner
   std::unordered_map<uintptr_t, std::string> labels_;
