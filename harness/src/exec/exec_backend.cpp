@@ -301,8 +301,12 @@ void ExecBackend::sync(int& n, bool alive[], bool blocked[], Op pending[], int a
 void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const Op pending[], int a, const Op* op,
                                 const Step* step) {
   ++step_;
+  for (int j = 0; j < n; ++j)  // held back for fairness last step: decided afresh below
+    if (reads_[j].deferred) reads_[j].deferred = false, blocked[j] = false;
   if (a >= 0 && op) {
+    for (int j = 0; j < n; ++j) reads_[j].owed.reset(size_t(a));
     Reads& r = reads_[a];
+    r.owed.reset();
     const bool effect = !op_kind_read_only(op->kind) && op->kind != OpKind::yield && op->kind != OpKind::poll;
     if (effect) ++effects_, ++r.own;
     r.repeat = false;
@@ -364,6 +368,10 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
       if (spin) {
         r.parked = true;
         blocked[j] = true;
+        r.owed.reset();
+        if (r.repeat || p.kind == OpKind::yield)  // it yields: CHESS's fairness (not a plain re-read)
+          for (int k = 0; k < n; ++k)
+            if (k != j && alive[k] && !blocked[k]) r.owed.set(size_t(k));
       }
     }
     parked += r.parked && blocked[j];
@@ -385,7 +393,18 @@ void ExecBackend::park_spinners(int n, const bool alive[], bool blocked[], const
         reads_[j].yielded = false;
         blocked[j] = false;
       }
+    return;
   }
+  // Fairness: a released spinner waits while an actor it owes can run.
+  std::bitset<kMaxActors> can_run;
+  for (int j = 0; j < n; ++j)
+    if (alive[j] && !blocked[j]) can_run.set(size_t(j));
+  int held = 0;
+  for (int j = 0; j < n; ++j)
+    if (can_run[size_t(j)] && (reads_[j].owed & can_run).any()) ++held;
+  if (held == 0 || held == int(can_run.count())) return;  // never hold back everybody
+  for (int j = 0; j < n; ++j)
+    if (can_run[size_t(j)] && (reads_[j].owed & can_run).any()) reads_[j].deferred = true, blocked[j] = true;
 }
 
 // Virtual time: nobody can run, so the clock jumps to the earliest deadline

@@ -2,6 +2,8 @@
 // program run under libipcrace_rt (harness/runtime/). The engine keeps its
 // run loop; it calls these hooks where processes and threads differ.
 #pragma once
+
+#include <bitset>
 #include <sys/types.h>
 
 #include <memory>
@@ -90,6 +92,11 @@ class ExecBackend {
     uint64_t others_mark = 0;  // effects_ - own at the previous yield
     uint64_t own = 0;          // its own effects
     bool repeat = false;       // its last window repeated the one before, alone: park it
+    // CHESS's fairness: the actors that could run when it was parked; once
+    // released it waits for each of them still enabled to have run (a
+    // spinner woken by another spinner's lock/unlock must not starve them).
+    std::bitset<kMaxActors> owed;
+    bool deferred = false;  // held back this step for that reason
   } reads_[kMaxActors];
   uint64_t effects_ = 0;  // ops with an effect (any actor), this run
   uint64_t step_ = 0;
