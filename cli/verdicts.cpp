@@ -13,16 +13,20 @@
 #include "verdicts.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -80,33 +84,110 @@ std::string program_bug_class(const TargetInfo& t) {
   return c;
 }
 
-// The stress loop users run today: `while :; do ./prog || echo FAIL; done`.
-std::string stress_loop(const TargetInfo& t, double seconds) {
+// The stress loop users run today: `while :; do timeout T ./prog || echo FAIL; done`,
+// for the wall time given. The run still going when the time is up is given
+// as long again (at least a second) to end and is then counted like any
+// other; one still going after that hangs (a lost wakeup natively is a
+// hang), is killed with its process group and counts as a failure.
+struct LoopCount {
+  uint64_t runs = 0, fails = 0, hung = 0;
+  double seconds = 0;
+};
+
+LoopCount stress_loop_here(const TargetInfo& t, double seconds) {
   std::vector<char*> argv;
   for (const auto& a : t.exec) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
-  uint64_t runs = 0, fails = 0;
+  LoopCount c;
+  const double grace = std::max(seconds, 1.0);
   const auto t0 = std::chrono::steady_clock::now();
-  double elapsed = 0;
-  while (elapsed < seconds) {
+  auto now = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  while (c.seconds < seconds) {
     const pid_t pid = fork();
     if (pid == 0) {
+      setpgid(0, 0);  // its own group: a hung run is killed with every process it forked
       const int null = open("/dev/null", O_WRONLY);
       dup2(null, 1);
       dup2(null, 2);
       execv(argv[0], argv.data());
       _exit(127);
     }
+    if (pid < 0) break;
+    setpgid(pid, pid);
     int st = 0;
-    waitpid(pid, &st, 0);
-    ++runs;
-    fails += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    bool killed = false;
+    for (;;) {
+      const pid_t w = waitpid(pid, &st, WNOHANG);
+      if (w == pid || (w < 0 && errno != EINTR)) break;
+      if (!killed && now() >= seconds + grace) {
+        kill(-pid, SIGKILL);
+        killed = true;
+        ++c.hung;
+      }
+      usleep(killed ? 1000 : 100);
+    }
+    kill(-pid, SIGKILL);  // whatever the run left behind in its group
+    ++c.runs;
+    c.fails += killed || !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    c.seconds = now();
   }
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%llu of %llu runs (%.2f s, shell loop)", static_cast<unsigned long long>(fails),
-                static_cast<unsigned long long>(runs), elapsed);
-  return buf;
+  return c;
+}
+
+// The loop runs in a child of its own, in a private mount and IPC namespace
+// with a private /dev/shm where the machine allows one (root, or user
+// namespaces): a run killed for hanging cannot remove its segments or
+// queues, and those then vanish with the namespace instead of staying on the
+// machine. Without one it runs here, and the cell says so.
+std::string stress_loop(const TargetInfo& t, double seconds) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("verdicts: pipe failed");
+  const pid_t loop = fork();
+  if (loop < 0) throw std::runtime_error("verdicts: fork failed");
+  if (loop == 0) {
+    close(fds[0]);
+    bool isolated = unshare(CLONE_NEWNS | CLONE_NEWIPC) == 0;
+    if (!isolated) {
+      const uid_t uid = getuid();
+      const gid_t gid = getgid();
+      if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC) == 0) {
+        auto put = [](const char* path, const std::string& text) {
+          const int fd = open(path, O_WRONLY);
+          const bool ok = fd >= 0 && write(fd, text.data(), text.size()) == ssize_t(text.size());
+          if (fd >= 0) close(fd);
+          return ok;
+        };
+        isolated = put("/proc/self/setgroups", "deny") && put("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1") &&
+                   put("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1");
+      }
+    }
+    isolated = isolated && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+               mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == 0;
+    LoopCount c;
+    if (isolated) c = stress_loop_here(t, seconds);
+    const char flag = isolated ? 1 : 0;
+    const bool ok = write(fds[1], &flag, 1) == 1 && write(fds[1], &c, sizeof c) == ssize_t(sizeof c);
+    _exit(ok ? 0 : 1);
+  }
+  close(fds[1]);
+  char flag = 0;
+  LoopCount c;
+  const bool got = read(fds[0], &flag, 1) == 1 && read(fds[0], &c, sizeof c) == ssize_t(sizeof c);
+  close(fds[0]);
+  int st = 0;
+  while (waitpid(loop, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (!got) throw std::runtime_error("verdicts: the stress loop's child failed");
+  const bool isolated = flag == 1;
+  if (!isolated) c = stress_loop_here(t, seconds);
+  std::string text = std::to_string(c.fails) + " of " + std::to_string(c.runs) + " runs (";
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f s", c.seconds);
+  text += secs;
+  text += ", shell loop";
+  if (c.hung) text += "; the last one hung, killed";
+  if (!isolated) text += "; no private namespace";
+  return text + ")";
 }
 
 }  // namespace
