@@ -30,7 +30,7 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
   const auto t0 = clock::now();
   Engine engine(target, opts.overrides, opts.run);
   StrategyOptions so = opts.strategy;
-  prepare_strategy(engine, so);
+  prepare_strategy(engine, so, /*lazy_depth=*/true);
   const bool portfolio = auto_adapts(opts);
   PortfolioLedger ledger;
   if (portfolio) so.auto_weights = ledger.weights;
@@ -54,6 +54,10 @@ CampaignResult run_campaign(const TargetInfo& target, const CampaignOptions& opt
     if (portfolio && i == ledger.epoch_end()) {  // the next epoch's weights: from every run before it
       ledger.next_epoch();
       so.auto_weights = ledger.weights;
+      strategy = make_strategy(so);
+    }
+    if (depth_due(so, i)) {  // auto's first pct run: its depth phase now
+      so.probe = probe_target(engine, true);
       strategy = make_strategy(so);
     }
     if (!strategy->new_run(i)) {

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "ipcrace/campaign.hpp"
+#include "ipcrace/portfolio.hpp"
 #include "ipcrace/rng.hpp"
 
 namespace ipcrace {
@@ -53,6 +54,9 @@ std::vector<uint64_t> interleaving_pairs(const RunResult& r) {
 }
 
 ProbeInfo probe_target(Engine& engine, bool adaptive_depth) {
+  // The adaptive phase extends the base probe: the same first runs, memoised once.
+  ProbeInfo base;
+  if (adaptive_depth) base = probe_target(engine, false);
   static std::mutex mu;
   static std::map<std::string, ProbeInfo> memo;  // a pure function of target, workload, mode, depth phase
   const std::string key = engine.target().name + "|" + engine.params().str() + "|" +
@@ -63,43 +67,43 @@ ProbeInfo probe_target(Engine& engine, bool adaptive_depth) {
     std::lock_guard<std::mutex> g(mu);
     if (auto it = memo.find(key); it != memo.end()) return it->second;
   }
-  ProbeInfo p;
-  std::vector<RunResult> runs;
-  StrategyOptions np;
-  np.name = "fuzz-bytes";  // no bytes: every actor runs until it blocks or ends
-  runs.push_back(probe_run(engine, np, 0));
-  p.steps = std::max<int>(1, int(runs[0].trace.size()));
-  StrategyOptions rnd;
-  rnd.name = "random";
-  rnd.seed = kProbeSeed;
-  for (int i = 1; i <= kRandomProbes; ++i) runs.push_back(probe_run(engine, rnd, uint64_t(i)));
+  ProbeInfo p = base;
+  if (!adaptive_depth) {
+    std::vector<RunResult> runs;
+    StrategyOptions np;
+    np.name = "fuzz-bytes";  // no bytes: every actor runs until it blocks or ends
+    runs.push_back(probe_run(engine, np, 0));
+    p.steps = std::max<int>(1, int(runs[0].trace.size()));
+    StrategyOptions rnd;
+    rnd.name = "random";
+    rnd.seed = kProbeSeed;
+    for (int i = 1; i <= kRandomProbes; ++i) runs.push_back(probe_run(engine, rnd, uint64_t(i)));
 
-  std::vector<std::set<int>> touched;  // per resource: actors
-  for (const auto& r : runs)
-    for (const Step& s : r.trace) {
-      if (s.op.resource >= touched.size()) touched.resize(size_t(s.op.resource) + 1);
-      if (s.op.kind != OpKind::yield) touched[s.op.resource].insert(s.actor);
-      p.actors = std::max(p.actors, int(s.actor) + 1);
-    }
-  p.shared.assign(touched.size(), 0);
-  for (size_t i = 0; i < touched.size(); ++i) p.shared[i] = touched[i].size() >= 2;
-  p.events.assign(size_t(p.actors), 0.0);
-  for (const auto& r : runs) {
-    int shared_steps = 0;
-    for (const Step& s : r.trace)
-      if (p.is_shared(s.op)) {
-        p.events[s.actor] += 1.0 / double(runs.size());
-        ++shared_steps;
+    std::vector<std::set<int>> touched;  // per resource: actors
+    for (const auto& r : runs)
+      for (const Step& s : r.trace) {
+        if (s.op.resource >= touched.size()) touched.resize(size_t(s.op.resource) + 1);
+        if (s.op.kind != OpKind::yield) touched[s.op.resource].insert(s.actor);
+        p.actors = std::max(p.actors, int(s.actor) + 1);
       }
-    p.shared_steps = std::max(p.shared_steps, shared_steps);
-    int fault_ops = 0;  // ops that could have failed (a fault the run enables)
-    for (const Step& s : r.trace) fault_ops += (s.op.faults & r.faults_enabled) != 0;
-    p.fault_ops = std::max(p.fault_ops, fault_ops);
-  }
-  p.shared_steps = std::max(1, p.shared_steps);
-  p.runs = int(runs.size());
-
-  if (adaptive_depth) {
+    p.shared.assign(touched.size(), 0);
+    for (size_t i = 0; i < touched.size(); ++i) p.shared[i] = touched[i].size() >= 2;
+    p.events.assign(size_t(p.actors), 0.0);
+    for (const auto& r : runs) {
+      int shared_steps = 0;
+      for (const Step& s : r.trace)
+        if (p.is_shared(s.op)) {
+          p.events[s.actor] += 1.0 / double(runs.size());
+          ++shared_steps;
+        }
+      p.shared_steps = std::max(p.shared_steps, shared_steps);
+      int fault_ops = 0;  // ops that could have failed (a fault the run enables)
+      for (const Step& s : r.trace) fault_ops += (s.op.faults & r.faults_enabled) != 0;
+      p.fault_ops = std::max(p.fault_ops, fault_ops);
+    }
+    p.shared_steps = std::max(1, p.shared_steps);
+    p.runs = int(runs.size());
+  } else {
     // The short adaptive phase: a few pct runs at each depth; the depth whose
     // runs see the most distinct interleaving pairs wins (ties: the smaller).
     size_t best = 0;
@@ -126,11 +130,17 @@ ProbeInfo probe_target(Engine& engine, bool adaptive_depth) {
 
 bool strategy_uses_probe(const std::string& name) { return name == "pct" || name == "surw" || name == "auto"; }
 
-}  // namespace ipcrace
-
-namespace ipcrace {
-void prepare_strategy(Engine& engine, StrategyOptions& so) {
+void prepare_strategy(Engine& engine, StrategyOptions& so, bool lazy_depth) {
   if (!strategy_uses_probe(so.name) || so.probe.runs || engine.config().mode == ActorMode::free) return;
-  so.probe = probe_target(engine, so.pct_depth <= 0 && (so.name == "pct" || so.name == "auto"));
+  const bool adaptive = so.pct_depth <= 0 && (so.name == "pct" || (so.name == "auto" && !lazy_depth));
+  so.probe = probe_target(engine, adaptive);
 }
+
+bool depth_due(const StrategyOptions& so, uint64_t index) {
+  if (so.name != "auto" || so.pct_depth > 0 || !so.probe.runs || so.probe.depth) return false;
+  const auto& m = auto_members();
+  const int pct = int(std::find(m.begin(), m.end(), "pct") - m.begin());
+  return auto_member(index, so.auto_weights.empty() ? auto_warmup_weights() : so.auto_weights) == pct;
+}
+
 }  // namespace ipcrace

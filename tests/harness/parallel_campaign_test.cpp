@@ -2,9 +2,12 @@
 // a run budget gives the same result for any number of jobs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
+#include "ipcrace/campaign.hpp"
 #include "ipcrace/parallel_campaign.hpp"
+#include "ipcrace/portfolio.hpp"
 #include "support/support.hpp"
 
 namespace ipcrace::test {
@@ -85,6 +88,48 @@ TEST(ParallelCampaign, AutoGivesTheSamePerRunResultsForAnyJobs) {
     }
   }
   EXPECT_EQ(leftovers(), before);
+}
+
+// auto's pct member chooses its depth (the probe's adaptive phase, 20 runs)
+// only when its first run comes: a bug surw, random or pos finds first costs
+// no depth runs. The depth is the same pure function of the target as pct's
+// own, and the results equal the eager probe's (--jobs 2 probes up front).
+TEST(ParallelCampaign, AutoChoosesPctsDepthAtPctsFirstRun) {
+  StrategyOptions so;
+  so.name = "auto";
+  so.probe.runs = 4;
+  const auto& m = auto_members();
+  const int pct = int(std::find(m.begin(), m.end(), "pct") - m.begin());
+  int due = 0;
+  for (uint64_t i = 0; i < 8; ++i) {
+    EXPECT_EQ(depth_due(so, i), auto_member(i, auto_warmup_weights()) == pct) << i;
+    due += depth_due(so, i);
+  }
+  EXPECT_EQ(due, 2);
+  so.probe.depth = 3;
+  for (uint64_t i = 0; i < 8; ++i) EXPECT_FALSE(depth_due(so, i));
+  so.probe.depth = 0;
+  so.pct_depth = 2;  // --depth given: nothing to choose
+  for (uint64_t i = 0; i < 8; ++i) EXPECT_FALSE(depth_due(so, i));
+
+  auto depth_of = [](const std::string& summary) {
+    const size_t at = summary.find("pct: d=");
+    return at == std::string::npos ? std::string() : summary.substr(at + 7, summary.find(',', at) - at - 7);
+  };
+  CampaignOptions o = options(8, 3, false, "");
+  o.strategy.name = "auto";
+  auto lazy = run_campaign_jobs(target("shm.counter.mutex"), o, 1);
+  auto eager = run_campaign_jobs(target("shm.counter.mutex"), o, 2);
+  expect_same(lazy, eager);
+  EXPECT_EQ(lazy.strategy_summary, eager.strategy_summary);
+  auto alone = run_campaign_jobs(target("shm.counter.mutex"), options(8, 3, false, ""), 1);
+  EXPECT_NE(depth_of(lazy.strategy_summary).find("(adaptive)"), std::string::npos) << lazy.strategy_summary;
+  EXPECT_EQ(depth_of(lazy.strategy_summary), depth_of(alone.strategy_summary)) << alone.strategy_summary;
+
+  o.runs = 3;  // surw, random, pos: pct's depth never chosen, and the same runs as with it
+  auto before = run_campaign_jobs(target("shm.counter.mutex"), o, 1);
+  EXPECT_EQ(depth_of(before.strategy_summary), "not chosen (no pct run)") << before.strategy_summary;
+  expect_same(before, run_campaign_jobs(target("shm.counter.mutex"), o, 2));
 }
 
 TEST(ParallelCampaign, StopAtFirstCountsTheSameRuns) {

@@ -114,7 +114,13 @@ int probe_steps(Engine& engine);
 ProbeInfo probe_target(Engine& engine, bool adaptive_depth);
 bool strategy_uses_probe(const std::string& name);
 // Fill so.probe when so's strategy needs it (pct, surw, auto) and it is empty.
-void prepare_strategy(Engine& engine, StrategyOptions& so);
+// lazy_depth: auto gets the base probe only, and its pct member's adaptive
+// depth phase waits for the first run that member makes (depth_due), so a
+// bug found by surw, random or pos first costs no depth probe runs. The
+// depth is a pure function of the target either way: results are the same.
+void prepare_strategy(Engine& engine, StrategyOptions& so, bool lazy_depth = false);
+// Whether run `index` of auto is its pct member's and the depth is still to choose.
+bool depth_due(const StrategyOptions& so, uint64_t index);
 // Whether this campaign reallocates auto's runs between epochs (auto with
 // auto_adapt; throws for a sharded campaign: epochs need every earlier run).
 bool auto_adapts(const CampaignOptions& o);

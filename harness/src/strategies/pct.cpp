@@ -78,7 +78,9 @@ class PctStrategy final : public Strategy {
   uint64_t next_value(uint64_t bound) override { return rng_.below(bound); }
 
   std::string summary() const override {
-    std::string s = "pct: d=" + std::to_string(depth_) + (adaptive_ ? " (adaptive)" : "") + ", k=" + std::to_string(k_) +
+    const bool unchosen = adaptive_ && probe_.runs && !probe_.depth;  // auto stopped before its first pct run
+    std::string s = "pct: d=" + (unchosen ? std::string("not chosen (no pct run)") : std::to_string(depth_)) +
+                    (adaptive_ && !unchosen ? " (adaptive)" : "") + ", k=" + std::to_string(k_) +
                     " shared steps, n=" + std::to_string(probe_.actors) + " actors";
     if (probe_.runs) s += " (probe: " + std::to_string(probe_.runs) + " runs, " + std::to_string(probe_.steps) + " steps)";
     return s;
