@@ -9,7 +9,11 @@
 //   4. delta debugging: remove chunks of decisions (halves, quarters, ...);
 //   5. workload: each integer parameter halved, then decreased by one, with the
 //      current decisions and with their blocks cut short;
-//   6. faults: each fault of the schedule dropped (its step kept).
+//   6. faults: each fault of the schedule dropped (its step kept);
+//   7. bounded search, when a round of 1-6 found nothing: for each preemption,
+//      from the last to the first, the decisions before it are kept and dfs
+//      explores the continuations with one preemption fewer in all (CHESS's
+//      iterative context bounding, rooted at the schedule's own prefix).
 // A decision is an actor and the fault it was granted with (code: actor |
 // fault << 8); the passes move faults with their decisions.
 // A candidate is accepted when it is the same bug (the same finding
@@ -32,6 +36,7 @@
 #include <tuple>
 
 #include "ipcrace/errors.hpp"
+#include "ipcrace/fault_kind.hpp"
 #include "ipcrace/replay.hpp"
 #include "race/findings.hpp"
 #include "ipcrace/signature.hpp"
@@ -64,6 +69,38 @@ std::vector<int> codes(const Schedule& s) {
   for (const auto& st : s.steps) d.push_back(st.actor | int(st.fault) << 8);
   return d;
 }
+
+// The first decisions as given (a prefix of a recorded schedule: actor |
+// fault << 8), then dfs over every continuation within `bound` preemptions
+// more (switches at yields, blocking and exits are free, preemption_steps).
+class PrefixDfs final : public Strategy {
+ public:
+  PrefixDfs(std::vector<int> prefix, int bound) : prefix_(std::move(prefix)) {
+    StrategyOptions o;
+    o.name = "dfs";
+    o.preemption_bound = bound;
+    dfs_ = make_strategy(o);
+  }
+  std::string name() const override { return "dfs"; }
+  bool independent_runs() const override { return false; }
+  bool new_run(uint64_t index) override { return dfs_->new_run(index); }
+  int next_actor(const SchedView& v) override {
+    if (size_t(v.step) >= prefix_.size()) return dfs_->next_actor(v);
+    const int a = actor_of(prefix_[size_t(v.step)]);
+    return std::find(v.enabled.begin(), v.enabled.end(), a) != v.enabled.end() ? a : kAbortRun;
+  }
+  int next_fault(const SchedView& v, int actor, uint32_t possible) override {
+    if (size_t(v.step) >= prefix_.size()) return dfs_->next_fault(v, actor, possible);
+    const int f = prefix_[size_t(v.step)] >> 8;
+    return f && (possible & fault_bit(FaultKind(f))) ? f : 0;
+  }
+  uint64_t next_value(uint64_t bound) override { return dfs_->next_value(bound); }
+  void end_run(RunResult& r) override { dfs_->end_run(r); }
+
+ private:
+  std::vector<int> prefix_;
+  std::unique_ptr<Strategy> dfs_;
+};
 
 class Minimizer {
  public:
@@ -102,6 +139,7 @@ class Minimizer {
       improved |= ddmin(cur);
       improved |= drop_faults(cur);
       if (o_.workload) improved |= shrink_params(cur);
+      if (!improved) improved = bounded_search(cur);
     }
     res.schedule = cur.schedule;
     const std::string suffix = "+min";
@@ -345,6 +383,36 @@ class Minimizer {
     }
     return any;
   }
+
+  bool bounded_search(Candidate& cur) {
+    const auto d = codes(cur.schedule);
+    const auto pre = preemption_steps(cur.schedule);
+    for (size_t k = pre.size(); k-- > 0 && !out_of_budget();) {
+      const int bound = cur.preemptions - 1 - int(k);  // the prefix keeps k of them
+      if (bound < 0) continue;
+      PrefixDfs st(std::vector<int>(d.begin(), d.begin() + long(pre[k])), bound);
+      for (int i = 0; i < kSearchRuns && !out_of_budget() && st.new_run(uint64_t(i)); ++i) {
+        ++runs_;
+        Engine* e = engine(cur.params);
+        if (!e) return false;
+        std::optional<RunResult> got;
+        try {
+          got = e->run(st, in_.run_seed);
+        } catch (const std::exception&) {
+          rethrow_if_resource_error();
+          break;  // e.g. dfs found the prefix's continuation not deterministic: the next preemption
+        }
+        RunResult& r = *got;
+        if (r.aborted || r.pruned || r.kind != in_.finding || !same_race(r)) continue;
+        if (r.kind != FindingKind::race && finding_signature(r) != signature_) continue;
+        if (rejected(r) && !rejected_message(in_.message)) continue;
+        std::optional<Candidate> c = Candidate{cur.params, record(*e, r), r.preemptions};
+        if (accept(cur, c, false)) return true;
+      }
+    }
+    return false;
+  }
+  static constexpr int kSearchRuns = 100;  // dfs runs per preemption tried
 
   bool ddmin(Candidate& cur) {
     bool any = false;

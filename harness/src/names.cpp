@@ -73,7 +73,8 @@ std::optional<StepEnd> step_end_from_name(std::string_view name) {
 }
 
 std::vector<size_t> preemption_steps(const std::vector<Step>& t) {
-  return preemption_steps(t.size(), [&](size_t i) { return t[i].actor; }, [&](size_t i) { return t[i].end; });
+  return preemption_steps(t.size(), [&](size_t i) { return t[i].actor; }, [&](size_t i) { return t[i].end; },
+                          [&](size_t i) { return t[i].op.kind == OpKind::yield; });
 }
 
 bool Step::operator==(const Step& o) const {

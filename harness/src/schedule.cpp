@@ -139,7 +139,7 @@ int Schedule::fault_steps() const {
 
 std::vector<size_t> preemption_steps(const Schedule& s) {
   return preemption_steps(s.steps.size(), [&](size_t i) { return s.steps[i].actor; },
-                          [&](size_t i) { return s.steps[i].end; });
+                          [&](size_t i) { return s.steps[i].end; }, [&](size_t i) { return s.steps[i].kind == OpKind::yield; });
 }
 
 int Schedule::preemptions() const { return int(preemption_steps(*this).size()); }

@@ -96,6 +96,14 @@ TEST(ScheduleFormat, CountsPreemptions) {
   EXPECT_EQ(s.preemptions(), 1);
   s.steps[2].end = StepEnd::exited;
   EXPECT_EQ(s.preemptions(), 0);
+  // Nor is a switch after a yield (CHESS: the actor offered the CPU), and
+  // the trace of a run counts the same way.
+  Schedule y = sample();
+  y.steps[0].kind = OpKind::yield;
+  EXPECT_EQ(y.preemptions(), 2);
+  std::vector<Step> trace;
+  for (const auto& st : y.steps) trace.push_back(Step{uint16_t(st.actor), Op{st.kind, uint16_t(st.resource), ""}});
+  EXPECT_EQ(preemption_steps(trace), (std::vector<size_t>{2, 3}));
   // The step ends survive the file (version 2 step-end lines).
   std::string err;
   auto back = parse_schedule(format_schedule(s), &err);

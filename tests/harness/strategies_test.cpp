@@ -109,6 +109,19 @@ TEST(Dfs, PreemptionBoundLimitsTheSpace) {
   EXPECT_LT(one, 20u);
 }
 
+// A switch right after a yield costs no preemption: with bound 0, an actor
+// that yields between its two dependent ops lets the other run in between
+// (a spinner's sched_yield() is where the others get their turn).
+TEST(Dfs, SwitchingAtAYieldIsFree) {
+  Sim sim = two_actors(2, true);
+  uint64_t runs = 0;
+  EXPECT_EQ(explore(sim, 0, &runs).size(), 2u);
+  sim.ops[0].insert(sim.ops[0].begin() + 1, Op{OpKind::yield, 9, "yield"});
+  auto zero = explore(sim, 0, &runs);
+  EXPECT_EQ(zero.size(), 3u);  // 0 y 0 1 1, 0 y 1 1 0, 1 1 0 y 0
+  EXPECT_TRUE(zero.count({0, 0, 1, 1, 0})) << "the other actor between the yield and the second op";
+}
+
 // With --faults, a fault of an op that can fail is a choice like an actor:
 // two dependent ops that can each be short give their 2 orders times the
 // fault placements the budget allows (0: none; 1: none, first, second; 2:

@@ -88,15 +88,14 @@ TEST_P(RacyProgram, ReplaysAndMinimisesWithinItsHeader) {
   const MinimizeResult m = minimize_schedule(found, mintest::quick_options());
   EXPECT_EQ(m.schedule.finding, found.finding);
   // Known shortfall (named in the issue-10 note): the minimiser stops above
-  // the interleaving these headers name (by 1; ring_two_producers_threads by
-  // 2; boost_mq_check_send, whose queue calls are a dozen lock/unlock points
-  // each beside the parent's polling loop, at 6-8 where the header names 1).
+  // the interleaving these headers name (struct_nolock_threads by 1,
+  // ring_two_producers_threads by 2; boost_mq_check_send, whose queue calls
+  // are a dozen lock/unlock points each beside the parent's polling loop, at
+  // 5 where the header names 1, within this test's 300-run budget).
   const std::string n = t.name;
-  const int known_shortfall = n == "program.sleep_handoff.racy" || n == "program.struct_nolock_threads.racy" ||
-                                      n.starts_with("program.pipe_big_writes")
-                                  ? 1
+  const int known_shortfall = n == "program.struct_nolock_threads.racy"        ? 1
                               : n == "program.ring_two_producers_threads.racy" ? 2
-                              : n.starts_with("program.boost_mq_check_send")   ? 8
+                              : n == "program.boost_mq_check_send.racy"        ? 5
                                                                                 : 0;
   EXPECT_LE(m.after.preemptions, header_preemptions(t.name) + known_shortfall)
       << t.name << ": minimised to " << m.after.preemptions << " preemptions\n" << format_schedule(m.schedule);

@@ -61,14 +61,16 @@ struct Step {
 // THE preemption count (docs/architecture.md, "Preemptions"): a preemption is
 // a switch, at step i > 0, away from the actor of step i-1 while that actor
 // could have gone on: its step ended at its next point (not would-block,
-// parked or exited). Every count (run summary, minimiser, schedule file,
-// report, traces, show) is this function over a run's trace or a schedule.
-// `actor(i)` and `end(i)` describe step i of n.
-template <class ActorOf, class EndOf>
-std::vector<size_t> preemption_steps(size_t n, ActorOf actor, EndOf end) {
+// parked or exited) and was not a yield (a switch at sched_yield() is the
+// actor's own offer, not a preemption, as in CHESS). Every count (run
+// summary, minimiser, schedule file, report, traces, show, dfs's bound) is
+// this rule over a run's trace or a schedule. `actor(i)`, `end(i)` and
+// `yielded(i)` describe step i of n.
+template <class ActorOf, class EndOf, class YieldOf>
+std::vector<size_t> preemption_steps(size_t n, ActorOf actor, EndOf end, YieldOf yielded) {
   std::vector<size_t> out;
   for (size_t i = 1; i < n; ++i)
-    if (actor(i) != actor(i - 1) && end(i - 1) == StepEnd::point) out.push_back(i);
+    if (actor(i) != actor(i - 1) && end(i - 1) == StepEnd::point && !yielded(i - 1)) out.push_back(i);
   return out;
 }
 std::vector<size_t> preemption_steps(const std::vector<Step>& trace);

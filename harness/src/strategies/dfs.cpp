@@ -87,6 +87,7 @@ class DfsStrategy final : public Strategy {
       const Choice chosen = parent.done.back();
       const Op& op = parent.ops[size_t(chosen.actor)];
       nd.preemptions = parent.preemptions + cost(parent, chosen.actor);
+      nd.last_yielded = op.kind == OpKind::yield;  // a switch after a yield is free (preemption_steps)
       const int kill = int(FaultKind::kill);
       auto inherit = [&](Choice x) {
         if (x.actor != chosen.actor && !has(nd.sleep, x) && x.fault != kill && chosen.fault != kill &&
@@ -166,6 +167,7 @@ class DfsStrategy final : public Strategy {
     std::vector<int> enabled;
     std::vector<Op> ops;
     int last = -1;
+    bool last_yielded = false;  // the last actor's step was a yield: switching away is no preemption
     int preemptions = 0;
     std::vector<uint32_t> masks;  // per actor: how its op can fail here (FaultMask)
     std::vector<Choice> sleep;
@@ -195,7 +197,9 @@ class DfsStrategy final : public Strategy {
         if (Choice c{b, int(nth_fault(nd.masks[size_t(b)], i))}; open(c)) return c;
     return {};
   }
-  static int cost(const Node& nd, int b) { return nd.last >= 0 && b != nd.last && has(nd.enabled, nd.last) ? 1 : 0; }
+  static int cost(const Node& nd, int b) {
+    return nd.last >= 0 && b != nd.last && has(nd.enabled, nd.last) && !nd.last_yielded ? 1 : 0;
+  }
 
   int bound_;
   std::vector<Node> stack_;
