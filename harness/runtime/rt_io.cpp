@@ -9,9 +9,11 @@
 #include <limits.h>
 #include <mqueue.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -326,6 +328,101 @@ int select(int nfds, fd_set* rd, fd_set* wr, fd_set* ex, struct timeval* tv) {
   }
   errno = err;
   return r;
+}
+
+// ppoll/pselect: poll's and select's tries with the signal mask of the call
+// in force while the caller waits (a signal arrives only when the actor is
+// granted a step, so the mask is what the tries run under).
+int ppoll(struct pollfd* fds, nfds_t n, const struct timespec* t, const sigset_t* mask) {
+  if (!active()) return IPCRACE_REAL(ppoll)(fds, n, t, mask);
+  sigset_t old;
+  if (mask) pthread_sigmask(SIG_SETMASK, mask, &old);
+  int ms = -1;
+  if (t) ms = int(t->tv_sec * 1000 + t->tv_nsec / 1000000) + (t->tv_nsec % 1000000 != 0);
+  const int r = poll(fds, n, ms);
+  const int err = errno;
+  if (mask) pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = err;
+  return r;
+}
+int pselect(int nfds, fd_set* rd, fd_set* wr, fd_set* ex, const struct timespec* t, const sigset_t* mask) {
+  if (!active()) return IPCRACE_REAL(pselect)(nfds, rd, wr, ex, t, mask);
+  sigset_t old;
+  if (mask) pthread_sigmask(SIG_SETMASK, mask, &old);
+  struct timeval tv;
+  if (t) tv = {t->tv_sec, long(t->tv_nsec / 1000 + (t->tv_nsec % 1000 != 0))};
+  const int r = select(nfds, rd, wr, ex, t ? &tv : nullptr);
+  const int err = errno;
+  if (mask) pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  errno = err;
+  return r;
+}
+
+// ---- epoll ----------------------------------------------------------------------------
+
+}  // extern "C"
+
+namespace {
+// The resource of an epoll instance's first watched descriptor (its
+// /proc/self/fdinfo lists them as "tfd: N"), so a wait conflicts with the
+// writes it waits for; the epoll descriptor's own when it watches none.
+uint16_t epoll_res(int ep) {
+  char path[64] = "/proc/self/fdinfo/";
+  char num[16];
+  int len = 0;
+  for (int v = ep; len == 0 || v > 0; v /= 10) num[len++] = char('0' + v % 10);
+  size_t at = strlen(path);
+  while (len > 0) path[at++] = num[--len];
+  path[at] = 0;
+  const int fd = int(syscall(SYS_openat, long(AT_FDCWD), path, long(O_RDONLY | O_CLOEXEC), 0L));
+  uint16_t res = 0;
+  if (fd >= 0) {
+    char buf[1024];
+    const long got = syscall(SYS_read, long(fd), buf, long(sizeof buf - 1));
+    syscall(SYS_close, long(fd));
+    if (got > 0) {
+      buf[got] = 0;
+      if (const char* p = strstr(buf, "tfd:")) {
+        p += 4;
+        while (*p == ' ' || *p == '\t') ++p;
+        int tfd = 0;
+        while (*p >= '0' && *p <= '9') tfd = tfd * 10 + (*p++ - '0');
+        if (!ipc_fd(tfd, &res)) res = 0;
+      }
+    }
+  }
+  if (res == 0 && !ipc_fd(ep, &res)) res = kResSocket;
+  return res;
+}
+
+// An epoll wait as tries of the real call with a zero timeout, until an
+// event or the virtual deadline (timeout ms; -1: none, 0: one try).
+template <class F>
+int epoll_tries(int ep, int timeout, const void* pc, F&& try_once) {
+  const int64_t deadline = timeout > 0 ? rel_deadline(int64_t(timeout) * 1000000) : 0;
+  int r = 0, err = 0;
+  const bool done = timed_blocking(OpKind::poll, epoll_res(ep), pc, deadline, [&] {
+    r = try_once();
+    err = errno;
+    return r != 0 || timeout == 0;
+  });
+  if (!done) return 0;
+  errno = err;
+  return r;
+}
+}  // namespace
+
+extern "C" {
+
+int epoll_wait(int ep, struct epoll_event* ev, int max, int timeout) {
+  auto f = IPCRACE_REAL(epoll_wait);
+  if (!active()) return f(ep, ev, max, timeout);
+  return epoll_tries(ep, timeout, IPCRACE_PC, [&] { return f(ep, ev, max, 0); });
+}
+int epoll_pwait(int ep, struct epoll_event* ev, int max, int timeout, const sigset_t* mask) {
+  auto f = IPCRACE_REAL(epoll_pwait);
+  if (!active()) return f(ep, ev, max, timeout, mask);
+  return epoll_tries(ep, timeout, IPCRACE_PC, [&] { return f(ep, ev, max, 0, mask); });
 }
 
 // ---- POSIX message queues ---------------------------------------------------------------

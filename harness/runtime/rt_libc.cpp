@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -295,6 +296,44 @@ pid_t waitpid(pid_t pid, int* status, int opts) {
 }
 
 pid_t wait(int* status) { return waitpid(-1, status, 0); }
+// wait3/wait4: waitpid's rules; the resource usage reads as zero (it would
+// differ from run to run).
+pid_t wait4(pid_t pid, int* status, int opts, struct rusage* ru) {
+  if (!active()) return IPCRACE_REAL(wait4)(pid, status, opts, ru);
+  if (ru) memset(ru, 0, sizeof *ru);
+  return waitpid(pid, status, opts);
+}
+pid_t wait3(int* status, int opts, struct rusage* ru) { return wait4(-1, status, opts, ru); }
+
+// waitid: a blocked try until a child it asks for has exited (WEXITED; a
+// stopped or continued child is not an event here), then the real call
+// without blocking. WNOWAIT leaves the child reapable.
+int waitid(idtype_t type, id_t id, siginfo_t* info, int opts) {
+  auto rw = IPCRACE_REAL(waitid);
+  if (!active() || !(opts & WEXITED)) return rw(type, id, info, opts);
+  int r = -1, err = 0;
+  blocking(OpKind::wait, kResProcs, IPCRACE_PC, [&] {
+    const int j = type == P_PID || type == P_ALL ? exited_child(type == P_PID ? pid_t(id) : -1) : -1;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    if (j >= 0) {  // exited at a point: the real call waits for the kernel to make it a zombie
+      do r = rw(P_PID, id_t(slot(j).pid.load(rlx)), &si, opts & ~WNOHANG);
+      while (r < 0 && errno == EINTR);
+    } else {
+      r = rw(type, id, &si, opts | WNOHANG);
+    }
+    err = errno;
+    if (r == 0 && si.si_pid == 0 && !(opts & WNOHANG)) return false;
+    if (info) *info = si;
+    return true;
+  });
+  if (r == 0 && info && info->si_pid > 0 && !(opts & WNOWAIT)) {
+    const int st = info->si_code == CLD_EXITED ? (info->si_status & 0xff) << 8 : info->si_status & 0x7f;
+    note_reaped(info->si_pid, st);
+  }
+  errno = err;
+  return r;
+}
 
 void _exit(int code) {
   if (active()) {
@@ -394,6 +433,24 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
     return r != EBUSY;
   });
   return r;
+}
+
+// Timed locks: tries until the virtual deadline (rt_time.cpp), then ETIMEDOUT.
+int mutex_lock_until(pthread_mutex_t* m, uint64_t key, int64_t deadline, const void* pc) {
+  auto rt = IPCRACE_REAL(pthread_mutex_trylock);
+  int r = 0;
+  if (!timed_blocking(OpKind::lock, res_of_key(key), pc, deadline, [&] { return (r = rt(m)) != EBUSY; })) return ETIMEDOUT;
+  return r;
+}
+int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* t) {
+  uint64_t key;
+  if (!sync_key(m, &key)) return IPCRACE_REAL(pthread_mutex_timedlock)(m, t);
+  return mutex_lock_until(m, key, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC);
+}
+int pthread_mutex_clocklock(pthread_mutex_t* m, clockid_t clk, const struct timespec* t) {
+  uint64_t key;
+  if (!sync_key(m, &key)) return IPCRACE_REAL(pthread_mutex_clocklock)(m, clk, t);
+  return mutex_lock_until(m, key, abs_deadline(clk, t), IPCRACE_PC);
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {

@@ -1,4 +1,5 @@
-// Interposed pthread condition variables, rwlocks and POSIX semaphores.
+// Interposed pthread condition variables, barriers, rwlocks and POSIX
+// semaphores, their timed forms included (a timeout is virtual time).
 //
 // Condition variables are the runtime's own (every process of the program
 // runs under it): the pthread_cond_t's bytes hold a generation, the number of
@@ -58,6 +59,48 @@ void cv_notify(pthread_cond_t* c, bool all, const void* pc) {
 
 #define CV_REAL(fn) IPCRACE_REALV(fn, "GLIBC_2.3.2")
 
+// Barriers are the runtime's own too (glibc's block in futexes the runtime
+// cannot see: the first thread to arrive would hang the run): the
+// pthread_barrier_t's bytes hold the count, the arrivals of this round and
+// the round. A wait is an arrival (a post to the barrier, which the race
+// detector reads as a release) and then a blocked try until the round's last
+// arrival (a wait, an acquire of every arrival's clock).
+struct Bar {
+  uint32_t magic, count, arrived, round;
+};
+constexpr uint32_t kBarMagic = 0x1bca44e1;
+static_assert(sizeof(Bar) <= sizeof(pthread_barrier_t), "a barrier's state fits its pthread_barrier_t");
+
+// A timed lock: tries of `try_lock` (0 or an error but EBUSY: done) until
+// the virtual `deadline`; ETIMEDOUT past it.
+template <class F>
+int timed_lock(OpKind k, const void* obj, int64_t deadline, const void* pc, F&& try_lock) {
+  uint64_t key;
+  key_of(obj, &key);
+  int r = 0;
+  if (!timed_blocking(k, res_of_key(key), pc, deadline, [&] { return (r = try_lock()) != EBUSY; })) return ETIMEDOUT;
+  return r;
+}
+
+// A semaphore wait with a virtual deadline (0: none): sem_wait's result.
+int sem_wait_until(sem_t* s, int64_t deadline, const void* pc) {
+  uint64_t key;
+  key_of(s, &key);
+  auto t = IPCRACE_REAL(sem_trywait);
+  int r = 0, err = 0;
+  const bool done = timed_blocking(OpKind::sem_wait, res_of_key(key), pc, deadline, [&] {
+    r = t(s);
+    err = errno;
+    return !(r != 0 && err == EAGAIN);
+  });
+  if (!done) {
+    errno = ETIMEDOUT;
+    return -1;
+  }
+  errno = err;
+  return r;
+}
+
 }  // namespace
 
 extern "C" {
@@ -94,6 +137,41 @@ int pthread_cond_broadcast(pthread_cond_t* c) {
   return 0;
 }
 
+// ---- barriers ----------------------------------------------------------------------
+
+int pthread_barrier_init(pthread_barrier_t* b, const pthread_barrierattr_t* a, unsigned count) {
+  if (!active()) return IPCRACE_REAL(pthread_barrier_init)(b, a, count);
+  if (count == 0) return EINVAL;
+  memset(b, 0, sizeof *b);
+  auto* x = reinterpret_cast<Bar*>(b);
+  x->count = count;
+  x->magic = kBarMagic;
+  return 0;
+}
+int pthread_barrier_destroy(pthread_barrier_t* b) {
+  auto* x = reinterpret_cast<Bar*>(b);
+  if (x->magic != kBarMagic) return IPCRACE_REAL(pthread_barrier_destroy)(b);
+  if (x->arrived != 0) return EBUSY;
+  x->magic = 0;
+  return 0;
+}
+int pthread_barrier_wait(pthread_barrier_t* b) {
+  auto* x = reinterpret_cast<Bar*>(b);
+  if (!active() || __atomic_load_n(&x->magic, __ATOMIC_RELAXED) != kBarMagic) return IPCRACE_REAL(pthread_barrier_wait)(b);
+  uint64_t key;
+  const uint16_t res = key_of(b, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(b));
+  const void* pc = IPCRACE_PC;
+  point(OpKind::sem_post, res, pc);  // the arrival: one actor runs at a time, so the count below is atomic
+  const uint32_t round = __atomic_load_n(&x->round, __ATOMIC_RELAXED);
+  const bool last = __atomic_add_fetch(&x->arrived, 1, __ATOMIC_RELAXED) >= x->count;
+  if (last) {
+    __atomic_store_n(&x->arrived, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&x->round, round + 1, __ATOMIC_RELAXED);
+  }
+  blocking(OpKind::sem_wait, res, pc, [&] { return __atomic_load_n(&x->round, __ATOMIC_RELAXED) != round; });
+  return last ? PTHREAD_BARRIER_SERIAL_THREAD : 0;
+}
+
 // ---- rwlocks ----------------------------------------------------------------------
 
 int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
@@ -111,6 +189,30 @@ int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
   int r = 0;
   blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
   return r;
+}
+int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const struct timespec* t) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedrdlock)(l, t);
+  auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
+  return timed_lock(OpKind::rdlock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tr(l); });
+}
+int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const struct timespec* t) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedwrlock)(l, t);
+  auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
+  return timed_lock(OpKind::lock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tw(l); });
+}
+int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockrdlock)(l, clk, t);
+  auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
+  return timed_lock(OpKind::rdlock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tr(l); });
+}
+int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
+  uint64_t key;
+  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockwrlock)(l, clk, t);
+  auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
+  return timed_lock(OpKind::lock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tw(l); });
 }
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
   uint64_t key;
@@ -149,32 +251,17 @@ int pthread_spin_unlock(pthread_spinlock_t* l) {
 int sem_wait(sem_t* s) {
   uint64_t key;
   if (!key_of(s, &key)) return IPCRACE_REAL(sem_wait)(s);
-  auto t = IPCRACE_REAL(sem_trywait);
-  int r = 0, err = 0;
-  blocking(OpKind::sem_wait, res_of_key(key), IPCRACE_PC, [&] {
-    r = t(s);
-    err = errno;
-    return !(r != 0 && err == EAGAIN);
-  });
-  errno = err;
-  return r;
+  return sem_wait_until(s, 0, IPCRACE_PC);
 }
 int sem_timedwait(sem_t* s, const struct timespec* abstime) {
   uint64_t key;
   if (!key_of(s, &key)) return IPCRACE_REAL(sem_timedwait)(s, abstime);
-  auto t = IPCRACE_REAL(sem_trywait);
-  int r = 0, err = 0;
-  const bool done = timed_blocking(OpKind::sem_wait, res_of_key(key), IPCRACE_PC, abs_deadline(CLOCK_REALTIME, abstime), [&] {
-    r = t(s);
-    err = errno;
-    return !(r != 0 && err == EAGAIN);
-  });
-  if (!done) {
-    errno = ETIMEDOUT;
-    return -1;
-  }
-  errno = err;
-  return r;
+  return sem_wait_until(s, abs_deadline(CLOCK_REALTIME, abstime), IPCRACE_PC);
+}
+int sem_clockwait(sem_t* s, clockid_t clk, const struct timespec* abstime) {
+  uint64_t key;
+  if (!key_of(s, &key)) return IPCRACE_REAL(sem_clockwait)(s, clk, abstime);
+  return sem_wait_until(s, abs_deadline(clk, abstime), IPCRACE_PC);
 }
 int sem_trywait(sem_t* s) {
   uint64_t key;

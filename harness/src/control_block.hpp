@@ -87,6 +87,7 @@ struct ExecShared {
   std::atomic<uint64_t> base{0};     // load address of the program (labels are offsets from it)
   std::atomic<int64_t> clock_ns{0};  // virtual time (CLOCK_MONOTONIC; REALTIME adds a fixed epoch)
   std::atomic<uint32_t> live_sig{0}; // a signal-wait was granted (virtual time)
+  std::atomic<uint32_t> futex_wakes{0};  // FUTEX_WAKEs of the program (rt_futex.cpp): a waiter's wake-up
   ExecNames names;
   // The kernel objects (pipes, FIFOs, queues, shm files, System V segments)
   // the run's processes have used, in order of first use: their index, not
