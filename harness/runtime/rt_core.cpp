@@ -121,6 +121,7 @@ void serve() {
       prctl(PR_SET_PDEATHSIG, SIGKILL);
       g_free = x.free_run.load(rlx) != 0;
       x.objects.count.store(0, rlx);
+      x.fifos.count.store(0, rlx);
       unsetenv("IPCRACE_EXEC_FD");
       install_exit_hook();
       become_actor(0, false);

@@ -153,6 +153,33 @@ struct linux_dirent64 {
   char d_name[1];
 };
 
+// A FIFO or socket path the program created, recorded for removal after the
+// run (cleanup.cpp, Kind::node) as an absolute path: the program may chdir.
+void record_path(const char* path) {
+  char buf[ExecNames::kLen];
+  if (path[0] == '/') {
+    record_name(7, path);
+  } else if (getcwd(buf, sizeof buf) && strlen(buf) + 1 + strlen(path) < sizeof buf) {
+    strcat(buf, "/");
+    strcat(buf, path);
+    record_name(7, buf);
+  }
+}
+
+// The FIFO registry's slot of object `id` (ExecShared::fifos), -1 when full.
+int fifo_slot(uint64_t id) {
+  auto& f = g_cb->exec.fifos;
+  const uint32_t n = f.count.load(rlx);
+  for (uint32_t i = 0; i < n && i < f.kMax; ++i)
+    if (f.id[i].load(rlx) == id) return int(i);
+  if (n >= f.kMax) return -1;
+  f.id[n].store(id, rlx);  // one actor runs at a time
+  f.readers[n].store(0, rlx);
+  f.writers[n].store(0, rlx);
+  f.count.store(n + 1, rlx);
+  return int(n);
+}
+
 }  // namespace
 
 namespace ipcrace::rt {
@@ -261,10 +288,59 @@ int bind(int fd, const struct sockaddr* a, socklen_t al) {
   int r = IPCRACE_REAL(bind)(fd, a, al);
   if (r == 0 && a && a->sa_family == AF_UNIX) {
     const auto* un = reinterpret_cast<const struct sockaddr_un*>(a);
-    if (un->sun_path[0] != 0) record_name(3, un->sun_path);  // abstract names leave nothing behind
+    if (un->sun_path[0] != 0) record_path(un->sun_path);  // abstract names leave nothing behind
   }
   return r;
 }
+// A blocking open of a FIFO waits for the other end (fifo(7)); left to the
+// kernel it would block the one running actor. Here it is tries: a reader
+// is done once some actor has opened the FIFO for writing (then the real
+// open, non-blocking, and the descriptor made blocking again); a writer
+// once the real non-blocking open finds a reader (not ENXIO). Other opens
+// pass through.
+int open(const char* path, int flags, ...) {
+  mode_t mode = 0;
+  if (flags & (O_CREAT | __O_TMPFILE)) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = mode_t(va_arg(ap, unsigned));
+    va_end(ap);
+  }
+  auto f = IPCRACE_REAL(open);
+  struct stat st;
+  const int acc = flags & O_ACCMODE;
+  if (!active() || (flags & O_NONBLOCK) || acc == O_RDWR || stat(path, &st) != 0 || !S_ISFIFO(st.st_mode))
+    return f(path, flags, mode);
+  const uint64_t id = uint64_t(st.st_dev) << 40 ^ uint64_t(st.st_ino) ^ (uint64_t(1) << 63);
+  const int k = fifo_slot(id);
+  if (k < 0) return f(path, flags, mode);
+  auto& reg = g_cb->exec.fifos;
+  const uint16_t res = static_cast<uint16_t>(0x100 + object_index(id) % 0x7e00);
+  const OpKind kind = acc == O_RDONLY ? OpKind::accept : OpKind::connect;
+  // The arrival, a step of its own that completes (and so re-enables the
+  // other end's blocked open), then the tries.
+  point(kind, res, IPCRACE_PC);
+  (acc == O_RDONLY ? reg.readers : reg.writers)[k].fetch_add(1, rlx);
+  int fd = -1, err = 0;
+  blocking(kind, res, IPCRACE_PC, [&] {
+    if (acc == O_RDONLY && reg.writers[k].load(rlx) == 0) return false;
+    fd = f(path, flags | O_NONBLOCK, mode);
+    err = errno;
+    if (fd < 0 && err == ENXIO) return false;  // a writer, and no reader has it open yet
+    if (fd >= 0) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return true;
+  });
+  errno = err;
+  return fd;
+}
+int open64(const char* path, int flags, ...) __attribute__((alias("open")));
+
+int mkfifo(const char* path, mode_t mode) {
+  const int r = IPCRACE_REAL(mkfifo)(path, mode);
+  if (r == 0 && g_cb) record_path(path);
+  return r;
+}
+
 int close(int fd) {
   uint16_t res;
   if (ipc_fd(fd, &res)) point(OpKind::close, res, IPCRACE_PC);  // a reader may see end-of-file next

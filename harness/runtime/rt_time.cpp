@@ -6,6 +6,7 @@
 // a loop that polls the time ends too. A program with a watchdog and
 // timeouts runs at full speed and the same way every time.
 #include <errno.h>
+#include <string.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -131,6 +132,63 @@ int pause(void) {
   vsleep(0, IPCRACE_PC);
   errno = EINTR;
   return -1;
+}
+
+// Waits for a signal (sigsuspend, sigwait, sigwaitinfo, sigtimedwait): a
+// blocked try until a signal of the set is pending (sigpending: a kill() of
+// an actor is pending before the kill returns, so this is a point of the
+// schedule, not the kernel's timing), then the real call, which then returns
+// at once. sigsuspend also ends when a handler ran since the call began (a
+// signal its mask did not block was delivered when the actor was granted).
+}  // extern "C"
+namespace {
+bool pending_in(const sigset_t* set, bool complement) {
+  sigset_t p;
+  if (sigpending(&p) != 0) return false;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sigismember(&p, sig) == 1 && (sigismember(set, sig) == 1) != complement) return true;
+  return false;
+}
+// A signal wait's tries until one of `set` (or, complement: one not in it)
+// is pending; false at the virtual deadline (0: none) or, with `handled`, once
+// a signal reached this actor since `sigs0` without staying pending.
+bool signal_wait(const sigset_t* set, bool complement, int64_t deadline, bool handled, const void* pc) {
+  Slot& s = g_cb->slots[t_actor];
+  const uint32_t sigs0 = s.sigs.load(rlx);
+  bool pending = false;
+  timed_blocking(OpKind::sleep, kResTime, pc, deadline, [&] {
+    if ((pending = pending_in(set, complement))) return true;
+    return handled && s.sigs.load(rlx) != sigs0;
+  });
+  return pending;
+}
+}  // namespace
+extern "C" {
+
+int sigsuspend(const sigset_t* mask) {
+  if (!active()) return IPCRACE_REAL(sigsuspend)(mask);
+  if (signal_wait(mask, true, 0, true, IPCRACE_PC)) return IPCRACE_REAL(sigsuspend)(mask);  // delivered at once
+  errno = EINTR;  // a handler already ran
+  return -1;
+}
+int sigwait(const sigset_t* set, int* sig) {
+  if (!active()) return IPCRACE_REAL(sigwait)(set, sig);
+  signal_wait(set, false, 0, false, IPCRACE_PC);
+  return IPCRACE_REAL(sigwait)(set, sig);
+}
+int sigwaitinfo(const sigset_t* set, siginfo_t* info) {
+  if (!active()) return IPCRACE_REAL(sigwaitinfo)(set, info);
+  signal_wait(set, false, 0, false, IPCRACE_PC);
+  return IPCRACE_REAL(sigwaitinfo)(set, info);
+}
+int sigtimedwait(const sigset_t* set, siginfo_t* info, const struct timespec* t) {
+  if (!active()) return IPCRACE_REAL(sigtimedwait)(set, info, t);
+  if (!signal_wait(set, false, t ? rel_deadline(ts_ns(t)) : 0, false, IPCRACE_PC)) {
+    errno = EAGAIN;  // timed out (virtual time)
+    return -1;
+  }
+  const struct timespec zero{0, 0};
+  return IPCRACE_REAL(sigtimedwait)(set, info, &zero);
 }
 
 unsigned alarm(unsigned s) {

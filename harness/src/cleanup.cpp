@@ -6,6 +6,9 @@
 #include <mqueue.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 #include <atomic>
@@ -77,6 +81,27 @@ void on_resource_signal(int sig) {
 
 }  // namespace
 
+namespace {
+// "<m|s|h> <id> <ctime> <uid>" (harness/runtime/rt_sysv.cpp).
+void remove_sysv(const char* rec) {
+  char kind = 0;
+  int id = -1;
+  long ctime = 0;
+  unsigned uid = 0;
+  if (std::sscanf(rec, "%c %d %ld %u", &kind, &id, &ctime, &uid) != 4 || id < 0 || uid != geteuid()) return;
+  if (kind == 'm') {
+    struct msqid_ds ds;
+    if (msgctl(id, IPC_STAT, &ds) == 0 && long(ds.msg_ctime) == ctime && ds.msg_perm.cuid == uid) msgctl(id, IPC_RMID, nullptr);
+  } else if (kind == 's') {  // (a semaphore's ctime moves with every SETVAL: the creator alone)
+    struct semid_ds ds;
+    if (semctl(id, 0, IPC_STAT, &ds) == 0 && ds.sem_perm.cuid == uid) semctl(id, 0, IPC_RMID);
+  } else if (kind == 'h') {
+    struct shmid_ds ds;
+    if (shmctl(id, IPC_STAT, &ds) == 0 && long(ds.shm_ctime) == ctime && ds.shm_perm.cuid == uid) shmctl(id, IPC_RMID, nullptr);
+  }
+}
+}  // namespace
+
 void unlink_now(Kind kind, const char* name) {
   switch (kind) {
     case Kind::shm: shm_unlink(name); break;
@@ -87,6 +112,12 @@ void unlink_now(Kind kind, const char* name) {
       shm_unlink(name);
       mq_unlink(name);
       break;
+    case Kind::sysv: remove_sysv(name); break;
+    case Kind::node: {
+      struct stat st;
+      if (lstat(name, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) && st.st_uid == geteuid()) unlink(name);
+      break;
+    }
   }
 }
 

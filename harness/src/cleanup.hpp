@@ -13,7 +13,12 @@ namespace ipcrace::cleanup {
 // ipc_name: a run's object name handed to a mechanism before it creates the
 // object (shm or queue: both are unlinked), so no signal can fall between the
 // creation and the registration.
-enum class Kind : int { shm = 1, mqueue = 2, file = 3, dir = 4, ipc_name = 5 };
+// sysv and node: what an unmodified program created under `ipcrace exec`
+// (the runtime records them): a System V object as "<m|s|h> <id> <ctime>
+// <uid>", removed only while it is still the one created (same creation time
+// for queues and segments, same creator uid, ours); a FIFO or Unix socket
+// path, unlinked only while it is a FIFO or a socket owned by us.
+enum class Kind : int { shm = 1, mqueue = 2, file = 3, dir = 4, ipc_name = 5, sysv = 6, node = 7 };
 
 // Blocks SIGINT/SIGTERM/SIGHUP for its lifetime (create + register as one step).
 class SignalBlock {

@@ -98,6 +98,15 @@ struct ExecShared {
     std::atomic<uint32_t> count{0};
     std::atomic<uint64_t> id[kMax];
   } objects;
+  // FIFOs opened by the run's actors (object ids as in `objects`): who has
+  // opened each for reading and for writing, so a blocking open waits, as
+  // tries, for the other end (rt_io.cpp, open).
+  struct Fifos {
+    static constexpr uint32_t kMax = 32;
+    std::atomic<uint32_t> count{0};
+    std::atomic<uint64_t> id[kMax];
+    std::atomic<uint32_t> readers[kMax], writers[kMax];
+  } fifos;
 };
 
 // One history event as recorded by an actor (Actor::invoke / complete). The

@@ -1,5 +1,14 @@
 // exec mode: unmodified programs (tests/exec/programs/) under libipcrace_rt.
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include "ipcrace/program.hpp"
 #include "ipcrace/schedule.hpp"
@@ -212,4 +221,50 @@ TEST(Exec, ScheduleRecordsCommandAndRefusesAnotherBinary) {
   EXPECT_EQ(schedule_target(*s), &target("program.rt_shm_counter.racy"));
   s->binary_hash = "0123456789abcdef";
   EXPECT_THROW(schedule_target(*s), std::runtime_error);
+}
+
+// The classic IPC objects a program creates and never removes (a FIFO, a
+// bound Unix socket, System V queue, semaphore set and segment: the LEAVE
+// build lists them in $IPC_CLASSICS_LIST) are gone after every run; only
+// the objects this test's runs created are checked.
+TEST(Exec, ClassicIpcObjectsAreRemovedAfterEveryRun) {
+  char dir[] = "/tmp/ipcrace-classics-test.XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string list = std::string(dir) + "/created";
+  setenv("IPC_CLASSICS_LIST", list.c_str(), 1);
+  Quick q;
+  q.strategy = "random";
+  q.runs = 30;
+  CampaignResult r = campaign("program.rt_ipc_classics.leaves", q);
+  unsetenv("IPC_CLASSICS_LIST");
+  EXPECT_EQ(r.findings, 0u) << describe(r);
+  std::ifstream in(list);
+  std::string line;
+  int n = 0, left = 0;
+  std::string what;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    std::string kind, arg;
+    ls >> kind >> arg;
+    ++n;
+    bool there = false;
+    if (kind == "path") {
+      struct stat st;
+      there = lstat(arg.c_str(), &st) == 0;
+    } else if (kind == "msg") {
+      struct msqid_ds ds;
+      there = msgctl(std::stoi(arg), IPC_STAT, &ds) == 0;
+    } else if (kind == "sem") {
+      struct semid_ds ds;
+      there = semctl(std::stoi(arg), 0, IPC_STAT, &ds) == 0;
+    } else if (kind == "shm") {
+      struct shmid_ds ds;
+      there = shmctl(std::stoi(arg), IPC_STAT, &ds) == 0;
+    }
+    if (there) ++left, what += " " + line;
+  }
+  EXPECT_GE(n, 5 * 30);  // every run made all five
+  EXPECT_EQ(left, 0) << "left behind:" << what;
+  unlink(list.c_str());
+  rmdir(dir);
 }
