@@ -269,9 +269,30 @@ pid_t fork(void) {
   return pid;
 }
 
+// Whether this process has a child actor not yet reaped that a wait for
+// `pid` (waitpid's convention; <= 0: any) can reap.
+bool actor_child(pid_t pid) {
+  const uint32_t n = nactors();
+  for (uint32_t j = 1; j < n; ++j) {
+    Slot& s = slot(int(j));
+    if (s.thread.load(rlx) || s.ppid.load(rlx) != g_pid || (s.exit_how.load(rlx) & 8)) continue;
+    if (pid <= 0 || s.pid.load(rlx) == pid) return true;
+  }
+  return false;
+}
+
 pid_t waitpid(pid_t pid, int* status, int opts) {
   auto rw = IPCRACE_REAL(waitpid);
   if (!active()) return rw(pid, status, opts);
+  // A child outside the schedule (posix_spawn, vfork, a raw clone: no actor)
+  // runs on its own: a point, then the kernel's wait, which may block.
+  if (!actor_child(pid)) {
+    point(OpKind::wait, kResProcs, IPCRACE_PC);
+    pid_t got;
+    do got = rw(pid, status, opts);
+    while (got < 0 && errno == EINTR);
+    return got;
+  }
   int st = 0;
   pid_t got = -1;
   int err = 0;

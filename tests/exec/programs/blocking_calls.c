@@ -1,7 +1,8 @@
 /* blocking_calls.c: a correct program that waits in every blocking call the
  * runtime interposes beyond the corpus's: pthread barriers, timed and
  * clock mutex/rwlock locks, sem_clockwait, waitid, wait4, ppoll, pselect,
- * epoll_wait. Each wait either succeeds or times out exactly as the program
+ * epoll_wait, and a waitpid for a child outside the schedule (posix_spawn).
+ * Each wait either succeeds or times out exactly as the program
  * expects (the timeouts are virtual time), so every schedule exits 0; a
  * call the runtime left to the kernel would block the one running actor and
  * hang the run, a clock mixed up would time out early. Exit status: the
@@ -11,6 +12,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char** environ;
 static pthread_barrier_t bar;
 static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
@@ -114,5 +117,9 @@ int main(void) {
   uint64_t v = 0;
   if (epoll_wait(ep, &got, 1, 5000) != 1 || read(efd, &v, sizeof v) != sizeof v || v != 1) return 9;
   if (waitpid(c, &st, 0) != c || WEXITSTATUS(st) != 0) return 9;
+  // 10: posix_spawn's child is no actor (it runs on its own): waitpid waits for it
+  char* argv[] = {"/bin/sh", "-c", "exit 3", NULL};
+  if (posix_spawn(&c, "/bin/sh", NULL, NULL, argv, environ) != 0) return 10;
+  if (waitpid(c, &st, 0) != c || !WIFEXITED(st) || WEXITSTATUS(st) != 3) return 10;
   return 0;
 }
