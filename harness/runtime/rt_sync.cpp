@@ -20,8 +20,11 @@ using namespace ipcrace::rt;
 
 namespace {
 
+// clock: pthread_condattr_setclock's (0, as zeroed bytes and
+// PTHREAD_COND_INITIALIZER leave it: CLOCK_REALTIME), for timedwait's abstime.
 struct Cv {
   uint32_t seq, waiters, pending;
+  int32_t clock;
 };
 static_assert(sizeof(Cv) <= sizeof(pthread_cond_t), "a condvar's state fits its pthread_cond_t");
 
@@ -108,6 +111,8 @@ extern "C" {
 int pthread_cond_init(pthread_cond_t* c, const pthread_condattr_t* a) {
   if (!active()) return CV_REAL(pthread_cond_init)(c, a);
   memset(c, 0, sizeof *c);
+  clockid_t clk = CLOCK_REALTIME;
+  if (a && pthread_condattr_getclock(a, &clk) == 0) reinterpret_cast<Cv*>(c)->clock = int32_t(clk);
   return 0;
 }
 int pthread_cond_destroy(pthread_cond_t* c) {
@@ -120,7 +125,7 @@ int pthread_cond_wait(pthread_cond_t* c, pthread_mutex_t* m) {
 }
 int pthread_cond_timedwait(pthread_cond_t* c, pthread_mutex_t* m, const struct timespec* t) {
   if (!active()) return CV_REAL(pthread_cond_timedwait)(c, m, t);
-  return cv_wait(c, m, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC);
+  return cv_wait(c, m, abs_deadline(clockid_t(reinterpret_cast<Cv*>(c)->clock), t), IPCRACE_PC);
 }
 int pthread_cond_clockwait(pthread_cond_t* c, pthread_mutex_t* m, clockid_t clk, const struct timespec* t) {
   if (!active()) return IPCRACE_REAL(pthread_cond_clockwait)(c, m, clk, t);

@@ -1,7 +1,7 @@
 /* blocking_calls.c: a correct program that waits in every blocking call the
  * runtime interposes beyond the corpus's: pthread barriers, timed and
  * clock mutex/rwlock locks, sem_clockwait, waitid, wait4, ppoll, pselect,
- * epoll_wait, and a waitpid for a child outside the schedule (posix_spawn).
+ * epoll_wait, a CLOCK_MONOTONIC condition variable's timedwait, and a waitpid for a child outside the schedule (posix_spawn).
  * Each wait either succeeds or times out exactly as the program
  * expects (the timeouts are virtual time), so every schedule exits 0; a
  * call the runtime left to the kernel would block the one running actor and
@@ -9,6 +9,7 @@
  * number of the first check that failed.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -117,6 +118,23 @@ int main(void) {
   uint64_t v = 0;
   if (epoll_wait(ep, &got, 1, 5000) != 1 || read(efd, &v, sizeof v) != sizeof v || v != 1) return 9;
   if (waitpid(c, &st, 0) != c || WEXITSTATUS(st) != 0) return 9;
+  // 11: a condition variable on CLOCK_MONOTONIC (pthread_condattr_setclock):
+  // its timedwait's abstime is monotonic; nobody signals, so it times out at
+  // +20 ms, not at once (a REALTIME reading of the abstime is in the past)
+  pthread_condattr_t ca;
+  pthread_cond_t mcv;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&mcv, &ca);
+  struct timespec before, after;
+  clock_gettime(CLOCK_MONOTONIC, &before);
+  t = in(CLOCK_MONOTONIC, 20);
+  pthread_mutex_lock(&m);
+  const int tw = pthread_cond_timedwait(&mcv, &m, &t);
+  pthread_mutex_unlock(&m);
+  clock_gettime(CLOCK_MONOTONIC, &after);
+  const long waited_ms = (after.tv_sec - before.tv_sec) * 1000 + (after.tv_nsec - before.tv_nsec) / 1000000;
+  if (tw != ETIMEDOUT || waited_ms < 20) return 11;
   // 10: posix_spawn's child is no actor (it runs on its own): waitpid waits for it
   char* argv[] = {"/bin/sh", "-c", "exit 3", NULL};
   if (posix_spawn(&c, "/bin/sh", NULL, NULL, argv, environ) != 0) return 10;
