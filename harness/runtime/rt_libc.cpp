@@ -430,6 +430,23 @@ int pthread_create(pthread_t* th, const pthread_attr_t* attr, void* (*fn)(void*)
   return r;
 }
 
+// A thread ending in pthread_exit never returns to thread_main: its exit is
+// a point and its slot is marked here. The main thread may end so too (the
+// process lives on until its last thread, whose exit() ends it).
+void pthread_exit(void* ret) {
+  auto re = IPCRACE_REAL(pthread_exit);
+  if (t_actor >= 0 && g_cb && !g_free) {
+    point(OpKind::exit, kResProcs, IPCRACE_PC);
+    Slot& s = slot(t_actor);
+    s.exit_how.store(kExitThread, rlx);
+    s.state.store(kExited, rlx);
+    t_actor = -1;
+    wake_ctl();
+  }
+  re(ret);
+  __builtin_unreachable();
+}
+
 int pthread_join(pthread_t th, void** ret) {
   auto rj = IPCRACE_REAL(pthread_join);
   if (!active()) return rj(th, ret);

@@ -1,7 +1,7 @@
 /* blocking_calls.c: a correct program that waits in every blocking call the
  * runtime interposes beyond the corpus's: pthread barriers, timed and
  * clock mutex/rwlock locks, sem_clockwait, waitid, wait4, ppoll, pselect,
- * epoll_wait, a CLOCK_MONOTONIC condition variable's timedwait, and a waitpid for a child outside the schedule (posix_spawn).
+ * epoll_wait, a thread ending in pthread_exit, a CLOCK_MONOTONIC condition variable's timedwait, and a waitpid for a child outside the schedule (posix_spawn).
  * Each wait either succeeds or times out exactly as the program
  * expects (the timeouts are virtual time), so every schedule exits 0; a
  * call the runtime left to the kernel would block the one running actor and
@@ -29,6 +29,13 @@ static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rw = PTHREAD_RWLOCK_INITIALIZER;
 static sem_t sem;
 static int counter, rw_counter;
+
+static int exit_value = 42;
+static void* exits_early(void* arg) {
+  (void)arg;
+  pthread_exit(&exit_value);
+  return NULL;
+}
 
 static struct timespec in(clockid_t clk, long ms) {
   struct timespec t;
@@ -118,6 +125,10 @@ int main(void) {
   uint64_t v = 0;
   if (epoll_wait(ep, &got, 1, 5000) != 1 || read(efd, &v, sizeof v) != sizeof v || v != 1) return 9;
   if (waitpid(c, &st, 0) != c || WEXITSTATUS(st) != 0) return 9;
+  // 12: a thread that ends in pthread_exit is joined with its value
+  pthread_t e;
+  void* joined = NULL;
+  if (pthread_create(&e, NULL, exits_early, NULL) != 0 || pthread_join(e, &joined) != 0 || joined != &exit_value) return 12;
   // 11: a condition variable on CLOCK_MONOTONIC (pthread_condattr_setclock):
   // its timedwait's abstime is monotonic; nobody signals, so it times out at
   // +20 ms, not at once (a REALTIME reading of the abstime is in the past)
