@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rt.hpp"
 
@@ -278,6 +279,10 @@ int sem_post(sem_t* s) {
   if (key_of(s, &key)) point(OpKind::sem_post, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(sem_post)(s);
 }
+int sem_close(sem_t* s) {
+  if (g_cb) remove_range(reinterpret_cast<uintptr_t>(s), sizeof(sem_t));
+  return IPCRACE_REAL(sem_close)(s);
+}
 sem_t* sem_open(const char* name, int oflag, ...) {
   va_list ap;
   va_start(ap, oflag);
@@ -285,6 +290,23 @@ sem_t* sem_open(const char* name, int oflag, ...) {
   unsigned value = (oflag & O_CREAT) ? va_arg(ap, unsigned) : 0;
   va_end(ap);
   sem_t* s = IPCRACE_REAL(sem_open)(name, oflag, mode, value);
+  // glibc maps /dev/shm/sem.<name> itself (not through the runtime's mmap):
+  // the semaphore is made a shared range here, keyed by that file, so its
+  // waits are tries in every process that opens it (the real sem_wait
+  // blocked the one running actor in the kernel).
+  if (s != SEM_FAILED && g_cb) {
+    char path[ExecNames::kLen + 16];
+    const char* n = name[0] == '/' ? name + 1 : name;
+    struct stat st;
+    if (strlen(n) + 14 < sizeof path) {
+      memcpy(path, "/dev/shm/sem.", 13);
+      memcpy(path + 13, n, strlen(n) + 1);
+      if (stat(path, &st) == 0) {
+        const uint64_t id = uint64_t(st.st_dev) << 40 ^ uint64_t(st.st_ino) ^ (uint64_t(1) << 63);
+        add_range(reinterpret_cast<uintptr_t>(s), sizeof(sem_t), (uint64_t(1) << 63) + (uint64_t(object_index(id) + 1) << 40));
+      }
+    }
+  }
   if (s != SEM_FAILED && (oflag & O_CREAT)) {
     char buf[ExecNames::kLen];
     const char* n = name[0] == '/' ? name + 1 : name;
