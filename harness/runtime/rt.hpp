@@ -18,6 +18,7 @@ extern ControlBlock* g_cb;  // null: not under ipcrace exec (every hook passes t
 extern bool g_free;         // free run: no scheduling, real blocking calls
 extern bool g_mt;           // this process has thread actors: all non-stack memory is shared
 extern pid_t g_pid;         // this process (set when it became an actor)
+extern int g_cb_fd;         // the control block's descriptor (close-on-exec; -1: none)
 extern uintptr_t g_lo, g_span;  // quick check: [g_lo, g_lo + g_span) may be shared
 extern __thread int t_actor;    // this thread's actor index, -1: none
 // The fault the controller granted with this thread's last point (FaultKind;

@@ -29,6 +29,7 @@ bool g_free = false;
 bool g_mt = false;
 pid_t g_pid = 0;
 uintptr_t g_lo = 0, g_span = 0;
+int g_cb_fd = -1;
 __thread int t_actor = -1;
 __thread uint32_t t_fault = 0;
 
@@ -146,12 +147,28 @@ __attribute__((constructor(101))) void rt_init() {
   void* p = reinterpret_cast<void*>(syscall(SYS_mmap, nullptr, long(sizeof(ControlBlock)), long(PROT_READ | PROT_WRITE),
                                             long(MAP_SHARED), long(fd), long(0)));
   if (p == MAP_FAILED) return;
+  // The descriptor stays open, close-on-exec and out of the program's way
+  // (fd numbers as in a native run): an actor that execs hands it on.
+  g_cb_fd = int(fcntl(fd, F_DUPFD_CLOEXEC, 900));
   close(fd);
   g_cb = static_cast<ControlBlock*>(p);
   if (g_cb->exec.layout.load(rlx) != sizeof(ControlBlock)) {
     const char msg[] = "ipcrace runtime: this program was linked against libipcrace_rt of another ipcrace build\n";
     (void)!write(2, msg, sizeof msg - 1);
     _exit(125);
+  }
+  if (const char* a = getenv("IPCRACE_EXEC_ACTOR")) {  // an actor that exec'd this image: it goes on
+    const int idx = scan_int(a);
+    unsetenv("IPCRACE_EXEC_ACTOR");
+    unsetenv("IPCRACE_EXEC_FD");
+    g_free = g_cb->exec.free_run.load(rlx) != 0;
+    install_exit_hook();
+    t_actor = idx;
+    g_pid = getpid();
+    g_cb->slots[idx].pid.store(g_pid, rlx);
+    g_cb->slots[idx].tid.store(static_cast<int32_t>(syscall(SYS_gettid)), rlx);
+    if (!g_free) publish(OpKind::start, kResProcs, nullptr, kAtPoint, MemOrder::plain, 0, 0);
+    return;  // into the new image's main
   }
   g_cb->exec.base.store(g_base, rlx);
   serve();

@@ -356,6 +356,102 @@ int waitid(idtype_t type, id_t id, siginfo_t* info, int opts) {
   return r;
 }
 
+// ---- exec ------------------------------------------------------------------------
+// An actor that execs goes on as the same actor in the new image: the
+// control block's descriptor and the actor's index go along in the
+// environment (IPCRACE_EXEC_FD, IPCRACE_EXEC_ACTOR), and the new image's
+// runtime publishes its `start` point instead of serving (rt_core.cpp). An
+// image without the runtime (/bin/sh, an uninstrumented tool) runs as one
+// long step of that actor until it exits. The process's other threads die
+// with the exec.
+
+}  // extern "C"
+
+namespace {
+// envp plus the two variables (malloc'ed; the caller frees it on failure).
+char** exec_env(char* const envp[]) {
+  size_t n = 0;
+  while (envp && envp[n]) ++n;
+  char** e = static_cast<char**>(malloc((n + 3) * sizeof(char*)));
+  static char fd_var[40], actor_var[40];
+  snprintf(fd_var, sizeof fd_var, "IPCRACE_EXEC_FD=%d", g_cb_fd);
+  snprintf(actor_var, sizeof actor_var, "IPCRACE_EXEC_ACTOR=%d", t_actor);
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (strncmp(envp[i], "IPCRACE_EXEC_", 13) != 0) e[k++] = envp[i];
+  e[k++] = fd_var;
+  e[k++] = actor_var;
+  e[k] = nullptr;
+  return e;
+}
+
+// Runs `call(env)` (a real exec) with the hand-over prepared; only returns
+// when the exec failed.
+template <class F>
+int exec_as_actor(char* const envp[], F&& call) {
+  if (!active() || g_cb_fd < 0 || getpid() != g_pid) return call(envp);
+  char** e = exec_env(envp);
+  if (!e) return call(envp);
+  fcntl(g_cb_fd, F_SETFD, 0);
+  const uint32_t n = nactors();
+  for (uint32_t j = 0; j < n; ++j) {  // the other threads of this process end here
+    Slot& s = slot(int(j));
+    if (int(j) == t_actor || s.pid.load(rlx) != g_pid || s.state.load(rlx) == kExited) continue;
+    s.exit_how.store(kExitThread, rlx);
+    s.state.store(kExited, rlx);
+  }
+  const int r = call(e);
+  const int err = errno;
+  fcntl(g_cb_fd, F_SETFD, FD_CLOEXEC);
+  free(e);
+  errno = err;
+  return r;
+}
+
+// execl and friends: the variable arguments as an argv (at most 255).
+#define IPCRACE_EXEC_ARGS(first)                       \
+  char* argv[256];                                     \
+  int argc = 0;                                        \
+  argv[argc++] = const_cast<char*>(first);             \
+  va_list ap;                                          \
+  va_start(ap, first);                                 \
+  while (argc < 255 && (argv[argc] = va_arg(ap, char*))) ++argc; \
+  argv[argc] = nullptr;
+}  // namespace
+
+extern "C" {
+
+int execve(const char* path, char* const argv[], char* const envp[]) {
+  auto f = IPCRACE_REAL(execve);
+  return exec_as_actor(envp, [&](char* const* e) { return f(path, argv, e); });
+}
+int execv(const char* path, char* const argv[]) { return execve(path, argv, environ); }
+int execvpe(const char* file, char* const argv[], char* const envp[]) {
+  auto f = IPCRACE_REAL(execvpe);
+  return exec_as_actor(envp, [&](char* const* e) { return f(file, argv, e); });
+}
+int execvp(const char* file, char* const argv[]) { return execvpe(file, argv, environ); }
+int fexecve(int fd, char* const argv[], char* const envp[]) {
+  auto f = IPCRACE_REAL(fexecve);
+  return exec_as_actor(envp, [&](char* const* e) { return f(fd, argv, e); });
+}
+int execl(const char* path, const char* arg, ...) {
+  IPCRACE_EXEC_ARGS(arg)
+  va_end(ap);
+  return execve(path, argv, environ);
+}
+int execlp(const char* file, const char* arg, ...) {
+  IPCRACE_EXEC_ARGS(arg)
+  va_end(ap);
+  return execvpe(file, argv, environ);
+}
+int execle(const char* path, const char* arg, ...) {
+  IPCRACE_EXEC_ARGS(arg)
+  char* const* envp = va_arg(ap, char* const*);
+  va_end(ap);
+  return execve(path, argv, envp);
+}
+
 void _exit(int code) {
   if (active()) {
     point(OpKind::exit, kResProcs, IPCRACE_PC);
