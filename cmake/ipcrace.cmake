@@ -71,7 +71,9 @@ function(ipcrace_instrument tgt)
   if(NOT cxx)
     set_target_properties(${tgt} PROPERTIES LINKER_LANGUAGE C)
   endif()
-  target_compile_options(${tgt} PRIVATE -fsanitize=thread -g)
+  # Volatile accesses told apart (__tsan_volatile_*): a volatile flag in a
+  # thread's own frame that other threads set is shared, not private.
+  target_compile_options(${tgt} PRIVATE -fsanitize=thread "SHELL:-mllvm -tsan-distinguish-volatile=1" -g)
   target_link_options(${tgt} PRIVATE -fsanitize=thread -fno-sanitize-link-runtime)
   target_link_libraries(${tgt} PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${IPCRACE_RT_LIB_TARGET}>" ${CMAKE_DL_LIBS} pthread)
 endfunction()

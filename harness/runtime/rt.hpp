@@ -29,8 +29,13 @@ inline bool active() { return t_actor >= 0 && g_cb && !g_free; }
 inline bool maybe_shared(uintptr_t a) { return a - g_lo < g_span; }
 
 // Whether [a, a+n) is shared memory; if so its canonical location (the same
-// in every process that maps the object: mapping identity + offset).
-bool shared_key(uintptr_t a, uint64_t* key);
+// in every process that maps the object: mapping identity + offset). In a
+// process with thread actors a thread's own stack is private to plain
+// accesses; `sync` (a lock, semaphore, condition variable, futex, atomic or
+// volatile word) counts it shared too: threads wait on a std::mutex, a flag
+// or a latch that lives in main's frame, and main's own use of it must be a
+// point (a real lock or a spin there hung the run).
+bool shared_key(uintptr_t a, uint64_t* key, bool sync = false);
 void add_range(uintptr_t lo, size_t len, uint64_t key_base);
 void remove_range(uintptr_t lo, size_t len);
 void recompute_bounds();
@@ -53,7 +58,7 @@ void point(OpKind k, uint16_t res, const void* pc, MemOrder o = MemOrder::plain,
            uint64_t addr = 0, uint32_t faults = 0);
 void retry_later(OpKind k, uint16_t res, const void* pc, uint32_t faults = 0);
 void outcome(int64_t result, uint64_t value);
-void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc);
+void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc, bool sync = false);
 
 // A blocking call as tries: `try_once` returns true when done.
 template <class F>
@@ -94,6 +99,26 @@ void process_exit();  // this process ends: every actor of it is gone
 // the kernel gets round to tearing the exited process down.
 void close_ipc_fds();
 void record_name(int kind, const char* name);
+
+// The copies behind the memcpy/memmove/memset interposers (rt_libc.cpp), and
+// any copy inside the runtime (through the interposers it would be points).
+// Not libc's __memcpy_chk(..., -1) and the like: clang folds those into plain
+// memcpy calls, which resolve to the interposer itself (an endless recursion:
+// every program calling memcpy died of a stack overflow at its first copy).
+#if defined(__x86_64__)
+inline void raw_copy(void* d, const void* s, size_t n) {
+  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+inline void raw_move(void* d, const void* s, size_t n) {
+  if (uintptr_t(d) - uintptr_t(s) >= n) return raw_copy(d, s, n);  // no harmful overlap
+  char* dd = static_cast<char*>(d) + n - 1;
+  const char* ss = static_cast<const char*>(s) + n - 1;
+  asm volatile("std\n\trep movsb\n\tcld" : "+D"(dd), "+S"(ss), "+c"(n) : : "memory");
+}
+inline void raw_set(void* d, int c, size_t n) { asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory"); }
+#else
+#error "libipcrace_rt: raw_copy / raw_move / raw_set are written for x86-64"
+#endif
 
 // Real libc functions (dlsym RTLD_NEXT), resolved on first use.
 void* real(const char* name, const char* version = nullptr);

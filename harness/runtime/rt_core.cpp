@@ -267,14 +267,19 @@ namespace {
 __thread uintptr_t t_stack_lo = 0, t_stack_hi = 0;
 }
 
-bool shared_key(uintptr_t a, uint64_t* key) {
+bool shared_key(uintptr_t a, uint64_t* key, bool sync) {
   for (int i = 0; i < g_nranges; ++i)
     if (a >= g_ranges[i].lo && a < g_ranges[i].hi) {
       *key = g_ranges[i].key + (a - g_ranges[i].lo);
       return true;
     }
   if (!g_mt) return false;
-  // Threads share the whole process; only this thread's own stack is private.
+  // Threads share the whole process; only this thread's own stack is private
+  // (to plain accesses).
+  if (sync) {
+    *key = a;
+    return true;
+  }
   if (t_stack_hi == 0) {
     pthread_attr_t at;
     void* lo;
@@ -293,10 +298,10 @@ bool shared_key(uintptr_t a, uint64_t* key) {
   return true;
 }
 
-void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc) {
+void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc, bool sync) {
   if (!active()) return;
   uint64_t key;
-  if (!shared_key(a, &key)) return;
+  if (!shared_key(a, &key, sync)) return;
   point(k, res_of_key(key), pc, o, size, key);
 }
 

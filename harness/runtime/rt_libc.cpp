@@ -27,25 +27,6 @@ using namespace ipcrace::rt;
 
 namespace {
 
-// The copies behind the memcpy/memmove/memset interposers. Not libc's
-// __memcpy_chk(..., -1) and the like: clang folds those into plain memcpy
-// calls, which resolve to the interposer itself (an endless recursion: every
-// program calling memcpy died of a stack overflow at its first copy).
-#if defined(__x86_64__)
-inline void raw_copy(void* d, const void* s, size_t n) {
-  asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
-}
-inline void raw_move(void* d, const void* s, size_t n) {
-  if (uintptr_t(d) - uintptr_t(s) >= n) return raw_copy(d, s, n);  // no harmful overlap
-  char* dd = static_cast<char*>(d) + n - 1;
-  const char* ss = static_cast<const char*>(s) + n - 1;
-  asm volatile("std\n\trep movsb\n\tcld" : "+D"(dd), "+S"(ss), "+c"(n) : : "memory");
-}
-inline void raw_set(void* d, int c, size_t n) { asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory"); }
-#else
-#error "libipcrace_rt: raw_copy / raw_move / raw_set are written for x86-64"
-#endif
-
 Slot& slot(int j) { return g_cb->slots[j]; }
 uint32_t nactors() {
   uint32_t n = g_cb->exec.nactors.load(rlx);
@@ -54,7 +35,7 @@ uint32_t nactors() {
 
 // The canonical location of a sync object, or false when it is private to
 // this (single-threaded) process: then no other actor can touch it.
-bool sync_key(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key); }
+bool sync_key(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true); }
 
 void wake_ctl() {
   g_cb->ctl.fetch_add(1, rlx);

@@ -29,7 +29,7 @@ struct Cv {
 };
 static_assert(sizeof(Cv) <= sizeof(pthread_cond_t), "a condvar's state fits its pthread_cond_t");
 
-bool key_of(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key); }
+bool key_of(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true); }
 
 int cv_wait(pthread_cond_t* c, pthread_mutex_t* m, int64_t deadline, const void* pc) {
   uint64_t key;

@@ -109,7 +109,11 @@ class AgainstBruteForce : public ::testing::TestWithParam<std::string> {};
 TEST_P(AgainstBruteForce, AgreesOnRandomSmallHistories) {
   const std::string model = GetParam();
   int yes = 0, no = 0;
-  bool ok = rc::check("checker == brute force (" + model + ")", [&] {
+  // rapidcheck seeds each check at random, and some models make a 'no'
+  // rarely (counter: a few in 100): more rounds until both kinds were seen
+  // often enough, so the coverage check below is not a coin toss.
+  bool ok = true;
+  const auto property = [&] {
     History h = random_history(model, 8);
     std::vector<Operation> ops;
     std::string err;
@@ -125,7 +129,9 @@ TEST_P(AgainstBruteForce, AgreesOnRandomSmallHistories) {
     LinearizabilityResult r = check_linearizable(h, *m);
     RC_ASSERT((r.verdict == Linearizable::yes) == brute);
     if (!brute) RC_ASSERT(r.bad_prefix_events >= 1u && r.bad_prefix_events <= h.size());
-  });
+  };
+  for (int round = 0; round < 20 && ok && (yes <= 5 || no <= 5); ++round)
+    ok = rc::check("checker == brute force (" + model + ")", property);
   EXPECT_TRUE(ok);
   // The generator must produce both kinds, or the comparison is blind.
   EXPECT_GT(yes, 5) << model;
