@@ -36,11 +36,24 @@ inline bool maybe_shared(uintptr_t a) { return a - g_lo < g_span; }
 // or a latch that lives in main's frame, and main's own use of it must be a
 // point (a real lock or a spin there hung the run).
 bool shared_key(uintptr_t a, uint64_t* key, bool sync = false);
+// The canonical location of a sync object (mutex, semaphore, condition
+// variable, once word, ...), or false when it is private to this
+// (single-threaded) process, or the caller is no actor: then no other actor
+// can touch it.
+inline bool sync_key(const void* p, uint64_t* key) {
+  return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true);
+}
 void add_range(uintptr_t lo, size_t len, uint64_t key_base);
 void remove_range(uintptr_t lo, size_t len);
 void recompute_bounds();
 
 uint16_t res_of_key(uint64_t key);
+// A sync object's resource: its canonical location's, or (private to this
+// process) its address's.
+inline uint16_t sync_res(const void* p) {
+  uint64_t key;
+  return res_of_key(sync_key(p, &key) ? key : reinterpret_cast<uintptr_t>(p));
+}
 // The run-stable index of a kernel object (ExecShared::objects; id: nonzero).
 uint32_t object_index(uint64_t id);
 uint16_t res_of_fd(int fd);

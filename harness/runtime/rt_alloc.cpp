@@ -27,8 +27,11 @@ namespace {
 constexpr size_t kQuarantineCap = size_t(256) << 20;
 size_t g_quarantined = 0;  // one actor runs at a time
 
+// Freed blocks are kept only in a threaded process, freed by an actor.
+bool quarantining() { return g_mt && active(); }
+
 bool quarantine(void* p) {
-  if (!g_mt || !active()) return false;
+  if (!quarantining()) return false;
   const size_t n = malloc_usable_size(p);
   if (g_quarantined + n > kQuarantineCap) return false;
   g_quarantined += n;
@@ -45,7 +48,7 @@ void free(void* p) {
 }
 
 void* realloc(void* p, size_t n) {
-  if (!p || !g_mt || !active()) return __libc_realloc(p, n);
+  if (!p || !quarantining()) return __libc_realloc(p, n);
   if (n == 0) {
     free(p);
     return nullptr;

@@ -43,9 +43,7 @@ bool in_control_block(const void* p) {
 
 long futex(uint32_t* addr, int op, uint32_t val, const struct timespec* t, long a4, long a5, const void* pc) {
   const int cmd = op & FUTEX_CMD_MASK;
-  uint64_t key;
-  const uint16_t res = shared_key(reinterpret_cast<uintptr_t>(addr), &key, true) ? res_of_key(key)
-                                                                            : res_of_key(reinterpret_cast<uintptr_t>(addr));
+  const uint16_t res = sync_res(addr);
   auto& wakes = g_cb->exec.futex_wakes;
   switch (cmd) {
     case FUTEX_WAIT:

@@ -33,9 +33,6 @@ uint32_t nactors() {
   return n < uint32_t(kMaxActors) ? n : uint32_t(kMaxActors);
 }
 
-// The canonical location of a sync object, or false when it is private to
-// this (single-threaded) process: then no other actor can touch it.
-bool sync_key(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true); }
 
 void wake_ctl() {
   g_cb->ctl.fetch_add(1, rlx);

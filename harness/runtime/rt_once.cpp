@@ -33,7 +33,6 @@ void __cxa_guard_abort(int64_t* g);
 
 namespace {
 
-bool once_key(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true); }
 
 // Waits until `w` is done (returns false) or free (claims it: true).
 bool claim(int* w, uint16_t res, const void* pc, bool (*done)(int), bool (*running)(int), int claimed) {
@@ -55,7 +54,7 @@ extern "C" {
 
 int pthread_once(pthread_once_t* o, void (*init)(void)) {
   uint64_t key;
-  if (!once_key(o, &key)) return IPCRACE_REAL(pthread_once)(o, init);
+  if (!sync_key(o, &key)) return IPCRACE_REAL(pthread_once)(o, init);
   auto* w = reinterpret_cast<int*>(o);
   const uint16_t res = res_of_key(key);
   const void* pc = IPCRACE_PC;
@@ -68,7 +67,7 @@ int pthread_once(pthread_once_t* o, void (*init)(void)) {
 
 int __cxa_guard_acquire(int64_t* g) {
   uint64_t key;
-  if (!once_key(g, &key)) return IPCRACE_REAL(__cxa_guard_acquire)(g);
+  if (!sync_key(g, &key)) return IPCRACE_REAL(__cxa_guard_acquire)(g);
   auto* w = reinterpret_cast<int*>(g);
   return claim(w, res_of_key(key), IPCRACE_PC, [](int v) { return (v & 1) != 0; },
                [](int v) { return (v & 0xff00) != 0; }, 0x100);
@@ -76,7 +75,7 @@ int __cxa_guard_acquire(int64_t* g) {
 
 void __cxa_guard_release(int64_t* g) {
   uint64_t key;
-  if (!once_key(g, &key)) return IPCRACE_REAL(__cxa_guard_release)(g);
+  if (!sync_key(g, &key)) return IPCRACE_REAL(__cxa_guard_release)(g);
   const void* pc = IPCRACE_PC;
   point(OpKind::sem_post, res_of_key(key), pc);
   // The store the compiler's inline test (an acquire load of the first byte) reads.
@@ -86,7 +85,7 @@ void __cxa_guard_release(int64_t* g) {
 
 void __cxa_guard_abort(int64_t* g) {
   uint64_t key;
-  if (!once_key(g, &key)) return IPCRACE_REAL(__cxa_guard_abort)(g);
+  if (!sync_key(g, &key)) return IPCRACE_REAL(__cxa_guard_abort)(g);
   point(OpKind::sem_post, res_of_key(key), IPCRACE_PC);
   __atomic_store_n(reinterpret_cast<int*>(g), 0, __ATOMIC_RELEASE);
 }

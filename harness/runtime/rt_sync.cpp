@@ -29,12 +29,9 @@ struct Cv {
 };
 static_assert(sizeof(Cv) <= sizeof(pthread_cond_t), "a condvar's state fits its pthread_cond_t");
 
-bool key_of(const void* p, uint64_t* key) { return active() && shared_key(reinterpret_cast<uintptr_t>(p), key, true); }
-
 int cv_wait(pthread_cond_t* c, pthread_mutex_t* m, int64_t deadline, const void* pc) {
-  uint64_t key;
   auto* cv = reinterpret_cast<Cv*>(c);
-  const uint16_t res = key_of(c, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(c));
+  const uint16_t res = sync_res(c);
   point(OpKind::cv_wait, res, pc);  // entry: the caller checked its condition before this
   const uint32_t seq0 = __atomic_load_n(&cv->seq, __ATOMIC_RELAXED);
   __atomic_fetch_add(&cv->waiters, 1, __ATOMIC_RELAXED);
@@ -51,9 +48,8 @@ int cv_wait(pthread_cond_t* c, pthread_mutex_t* m, int64_t deadline, const void*
 }
 
 void cv_notify(pthread_cond_t* c, bool all, const void* pc) {
-  uint64_t key;
   auto* cv = reinterpret_cast<Cv*>(c);
-  const uint16_t res = key_of(c, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(c));
+  const uint16_t res = sync_res(c);
   point(OpKind::cv_notify, res, pc);
   const uint32_t w = __atomic_load_n(&cv->waiters, __ATOMIC_RELAXED);
   const uint32_t p = __atomic_load_n(&cv->pending, __ATOMIC_RELAXED);
@@ -80,7 +76,7 @@ static_assert(sizeof(Bar) <= sizeof(pthread_barrier_t), "a barrier's state fits 
 template <class F>
 int timed_lock(OpKind k, const void* obj, int64_t deadline, const void* pc, F&& try_lock) {
   uint64_t key;
-  key_of(obj, &key);
+  sync_key(obj, &key);
   int r = 0;
   if (!timed_blocking(k, res_of_key(key), pc, deadline, [&] { return (r = try_lock()) != EBUSY; })) return ETIMEDOUT;
   return r;
@@ -89,7 +85,7 @@ int timed_lock(OpKind k, const void* obj, int64_t deadline, const void* pc, F&& 
 // A semaphore wait with a virtual deadline (0: none): sem_wait's result.
 int sem_wait_until(sem_t* s, int64_t deadline, const void* pc) {
   uint64_t key;
-  key_of(s, &key);
+  sync_key(s, &key);
   auto t = IPCRACE_REAL(sem_trywait);
   int r = 0, err = 0;
   const bool done = timed_blocking(OpKind::sem_wait, res_of_key(key), pc, deadline, [&] {
@@ -164,8 +160,7 @@ int pthread_barrier_destroy(pthread_barrier_t* b) {
 int pthread_barrier_wait(pthread_barrier_t* b) {
   auto* x = reinterpret_cast<Bar*>(b);
   if (!active() || __atomic_load_n(&x->magic, __ATOMIC_RELAXED) != kBarMagic) return IPCRACE_REAL(pthread_barrier_wait)(b);
-  uint64_t key;
-  const uint16_t res = key_of(b, &key) ? res_of_key(key) : res_of_key(reinterpret_cast<uintptr_t>(b));
+  const uint16_t res = sync_res(b);
   const void* pc = IPCRACE_PC;
   point(OpKind::sem_post, res, pc);  // the arrival: one actor runs at a time, so the count below is atomic
   const uint32_t round = __atomic_load_n(&x->round, __ATOMIC_RELAXED);
@@ -182,7 +177,7 @@ int pthread_barrier_wait(pthread_barrier_t* b) {
 
 int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_rdlock)(l);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_rdlock)(l);
   auto t = IPCRACE_REAL(pthread_rwlock_tryrdlock);
   int r = 0;
   blocking(OpKind::rdlock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
@@ -190,7 +185,7 @@ int pthread_rwlock_rdlock(pthread_rwlock_t* l) {
 }
 int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_wrlock)(l);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_wrlock)(l);
   auto t = IPCRACE_REAL(pthread_rwlock_trywrlock);
   int r = 0;
   blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
@@ -198,41 +193,41 @@ int pthread_rwlock_wrlock(pthread_rwlock_t* l) {
 }
 int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const struct timespec* t) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedrdlock)(l, t);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedrdlock)(l, t);
   auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
   return timed_lock(OpKind::rdlock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tr(l); });
 }
 int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const struct timespec* t) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedwrlock)(l, t);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedwrlock)(l, t);
   auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
   return timed_lock(OpKind::lock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tw(l); });
 }
 int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockrdlock)(l, clk, t);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockrdlock)(l, clk, t);
   auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
   return timed_lock(OpKind::rdlock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tr(l); });
 }
 int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
   uint64_t key;
-  if (!key_of(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockwrlock)(l, clk, t);
+  if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockwrlock)(l, clk, t);
   auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
   return timed_lock(OpKind::lock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tw(l); });
 }
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
   uint64_t key;
-  if (key_of(l, &key)) point(OpKind::rdlock, res_of_key(key), IPCRACE_PC);
+  if (sync_key(l, &key)) point(OpKind::rdlock, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(pthread_rwlock_tryrdlock)(l);
 }
 int pthread_rwlock_trywrlock(pthread_rwlock_t* l) {
   uint64_t key;
-  if (key_of(l, &key)) point(OpKind::lock, res_of_key(key), IPCRACE_PC);
+  if (sync_key(l, &key)) point(OpKind::lock, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(pthread_rwlock_trywrlock)(l);
 }
 int pthread_rwlock_unlock(pthread_rwlock_t* l) {
   uint64_t key;
-  if (key_of(l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
+  if (sync_key(l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(pthread_rwlock_unlock)(l);
 }
 
@@ -240,7 +235,7 @@ int pthread_rwlock_unlock(pthread_rwlock_t* l) {
 
 int pthread_spin_lock(pthread_spinlock_t* l) {
   uint64_t key;
-  if (!key_of((const void*)l, &key)) return IPCRACE_REAL(pthread_spin_lock)(l);
+  if (!sync_key((const void*)l, &key)) return IPCRACE_REAL(pthread_spin_lock)(l);
   auto t = IPCRACE_REAL(pthread_spin_trylock);
   int r = 0;
   blocking(OpKind::lock, res_of_key(key), IPCRACE_PC, [&] { return (r = t(l)) != EBUSY; });
@@ -248,7 +243,7 @@ int pthread_spin_lock(pthread_spinlock_t* l) {
 }
 int pthread_spin_unlock(pthread_spinlock_t* l) {
   uint64_t key;
-  if (key_of((const void*)l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
+  if (sync_key((const void*)l, &key)) point(OpKind::unlock, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(pthread_spin_unlock)(l);
 }
 
@@ -256,27 +251,27 @@ int pthread_spin_unlock(pthread_spinlock_t* l) {
 
 int sem_wait(sem_t* s) {
   uint64_t key;
-  if (!key_of(s, &key)) return IPCRACE_REAL(sem_wait)(s);
+  if (!sync_key(s, &key)) return IPCRACE_REAL(sem_wait)(s);
   return sem_wait_until(s, 0, IPCRACE_PC);
 }
 int sem_timedwait(sem_t* s, const struct timespec* abstime) {
   uint64_t key;
-  if (!key_of(s, &key)) return IPCRACE_REAL(sem_timedwait)(s, abstime);
+  if (!sync_key(s, &key)) return IPCRACE_REAL(sem_timedwait)(s, abstime);
   return sem_wait_until(s, abs_deadline(CLOCK_REALTIME, abstime), IPCRACE_PC);
 }
 int sem_clockwait(sem_t* s, clockid_t clk, const struct timespec* abstime) {
   uint64_t key;
-  if (!key_of(s, &key)) return IPCRACE_REAL(sem_clockwait)(s, clk, abstime);
+  if (!sync_key(s, &key)) return IPCRACE_REAL(sem_clockwait)(s, clk, abstime);
   return sem_wait_until(s, abs_deadline(clk, abstime), IPCRACE_PC);
 }
 int sem_trywait(sem_t* s) {
   uint64_t key;
-  if (key_of(s, &key)) point(OpKind::sem_wait, res_of_key(key), IPCRACE_PC);
+  if (sync_key(s, &key)) point(OpKind::sem_wait, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(sem_trywait)(s);
 }
 int sem_post(sem_t* s) {
   uint64_t key;
-  if (key_of(s, &key)) point(OpKind::sem_post, res_of_key(key), IPCRACE_PC);
+  if (sync_key(s, &key)) point(OpKind::sem_post, res_of_key(key), IPCRACE_PC);
   return IPCRACE_REAL(sem_post)(s);
 }
 int sem_close(sem_t* s) {

@@ -20,19 +20,13 @@ inline MemOrder order_of(int mo) {
   }
 }
 
-inline void access(const void* p, uint32_t size, OpKind k, MemOrder o, const void* pc) {
+// `sync`: an atomic or volatile access, for which a flag in a thread's own
+// frame that other threads set is shared too (rt.hpp: shared_key); a spin on
+// it was no point at all and hung the run.
+inline void access(const volatile void* p, uint32_t size, OpKind k, MemOrder o, const void* pc, bool sync = false) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(p);
   if (__builtin_expect(!maybe_shared(a), 1)) return;
-  shm_access(k, a, size, o, pc);
-}
-
-// Atomics and volatile accesses: a flag in a thread's own frame that other
-// threads set is shared too (rt.hpp: shared_key's `sync`); a spin on it was
-// no point at all and hung the run.
-inline void sync_access(const volatile void* p, uint32_t size, OpKind k, MemOrder o, const void* pc) {
-  const uintptr_t a = reinterpret_cast<uintptr_t>(p);
-  if (__builtin_expect(!maybe_shared(a), 1)) return;
-  shm_access(k, a, size, o, pc, true);
+  shm_access(k, a, size, o, pc, sync);
 }
 
 }  // namespace
@@ -52,8 +46,8 @@ void __tsan_vptr_update(void**, void*) {}
   void __tsan_write##n(void* p) { access(p, n, OpKind::shm_store, MemOrder::plain, IPCRACE_PC); }          \
   void __tsan_unaligned_read##n(void* p) { access(p, n, OpKind::shm_load, MemOrder::plain, IPCRACE_PC); }  \
   void __tsan_unaligned_write##n(void* p) { access(p, n, OpKind::shm_store, MemOrder::plain, IPCRACE_PC); } \
-  void __tsan_volatile_read##n(void* p) { sync_access(p, n, OpKind::shm_load, MemOrder::plain, IPCRACE_PC); }   \
-  void __tsan_volatile_write##n(void* p) { sync_access(p, n, OpKind::shm_store, MemOrder::plain, IPCRACE_PC); } \
+  void __tsan_volatile_read##n(void* p) { access(p, n, OpKind::shm_load, MemOrder::plain, IPCRACE_PC, true); } \
+  void __tsan_volatile_write##n(void* p) { access(p, n, OpKind::shm_store, MemOrder::plain, IPCRACE_PC, true); } \
   void __tsan_read##n##_pc(void* p, void* pc) { access(p, n, OpKind::shm_load, MemOrder::plain, pc); }     \
   void __tsan_write##n##_pc(void* p, void* pc) { access(p, n, OpKind::shm_store, MemOrder::plain, pc); }
 IPCRACE_ACCESS(1)
@@ -70,51 +64,51 @@ void __tsan_write_range(void* p, unsigned long n) {
 
 #define IPCRACE_ATOMICS(bits, T)                                                                         \
   T __tsan_atomic##bits##_load(const volatile T* a, int mo) {                                            \
-    sync_access(a, sizeof(T), OpKind::shm_load, order_of(mo), IPCRACE_PC);                       \
+    access(a, sizeof(T), OpKind::shm_load, order_of(mo), IPCRACE_PC, true);                              \
     return __atomic_load_n(a, __ATOMIC_SEQ_CST);                                                          \
   }                                                                                                      \
   void __tsan_atomic##bits##_store(volatile T* a, T v, int mo) {                                         \
-    sync_access(a, sizeof(T), OpKind::shm_store, order_of(mo), IPCRACE_PC);                      \
+    access(a, sizeof(T), OpKind::shm_store, order_of(mo), IPCRACE_PC, true);                             \
     __atomic_store_n(a, v, __ATOMIC_SEQ_CST);                                                             \
   }                                                                                                      \
   T __tsan_atomic##bits##_exchange(volatile T* a, T v, int mo) {                                         \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_exchange_n(a, v, __ATOMIC_SEQ_CST);                                                   \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_add(volatile T* a, T v, int mo) {                                        \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_add(a, v, __ATOMIC_SEQ_CST);                                                    \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_sub(volatile T* a, T v, int mo) {                                        \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_sub(a, v, __ATOMIC_SEQ_CST);                                                    \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_and(volatile T* a, T v, int mo) {                                        \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_and(a, v, __ATOMIC_SEQ_CST);                                                    \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_or(volatile T* a, T v, int mo) {                                         \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_or(a, v, __ATOMIC_SEQ_CST);                                                     \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_xor(volatile T* a, T v, int mo) {                                        \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_xor(a, v, __ATOMIC_SEQ_CST);                                                    \
   }                                                                                                      \
   T __tsan_atomic##bits##_fetch_nand(volatile T* a, T v, int mo) {                                       \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_fetch_nand(a, v, __ATOMIC_SEQ_CST);                                                   \
   }                                                                                                      \
   int __tsan_atomic##bits##_compare_exchange_strong(volatile T* a, T* c, T v, int mo, int) {             \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);               \
   }                                                                                                      \
   int __tsan_atomic##bits##_compare_exchange_weak(volatile T* a, T* c, T v, int mo, int) {               \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     return __atomic_compare_exchange_n(a, c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);               \
   }                                                                                                      \
   T __tsan_atomic##bits##_compare_exchange_val(volatile T* a, T c, T v, int mo, int) {                   \
-    sync_access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC);                        \
+    access(a, sizeof(T), OpKind::shm_rmw, order_of(mo), IPCRACE_PC, true);                               \
     __atomic_compare_exchange_n(a, &c, v, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);                     \
     return c;                                                                                            \
   }
