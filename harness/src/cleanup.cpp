@@ -19,6 +19,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+
+#include <algorithm>
 
 #include <atomic>
 #include <cerrno>
@@ -28,6 +31,7 @@
 #include <system_error>
 
 #include "ipcrace/errors.hpp"
+#include "tsan_hooks.hpp"
 
 namespace ipcrace::cleanup {
 namespace {
@@ -37,33 +41,103 @@ constexpr int kNameLen = 108;
 constexpr int kPids = 512;  // kMaxActors per engine, several engines (--jobs)
 constexpr int kExitResourceCode = kExitResource;
 
+}  // namespace
+
 struct NameSlot {
   std::atomic<int> kind{0};  // 0 free, -1 being written
   char name[kNameLen];
 };
-NameSlot g_names[kNames];
-std::atomic<pid_t> g_pids[kPids];
-std::atomic<pid_t> g_workers[kPids];  // `run --jobs N` workers of this process
+
+// What one process must not leave behind. A `run --jobs` worker keeps its own
+// in shared memory its parent made, so that the parent can clean up after a
+// worker that died without doing so (or had to be killed).
+struct Registry {
+  NameSlot names[kNames];
+  std::atomic<pid_t> pids[kPids];
+};
+
+namespace {
+Registry g_own;
+std::atomic<Registry*> g_reg{&g_own};
+struct Worker {
+  std::atomic<pid_t> pid;
+  std::atomic<Registry*> reg;
+};
+Worker g_workers[kPids];  // `run --jobs N` workers of this process
 std::atomic<bool> g_installed{false};
+std::atomic<int> g_grace_ms{2000};
+
+void clear(Registry& r) {
+  for (auto& p : r.pids) p.store(0);
+  for (auto& n : r.names) n.kind.store(0);
+}
+
+// Kill the registered pids, unlink the registered names (files before their
+// directories); each entry is cleared as it is handled.
+void clean(Registry& r) {
+  for (auto& p : r.pids)
+    if (pid_t pid = p.exchange(0); pid > 0) kill(pid, SIGKILL);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (auto& n : r.names) {
+      int k = n.kind.load();
+      if (k <= 0 || (pass == 0) == (k == static_cast<int>(Kind::dir))) continue;
+      unlink_now(static_cast<Kind>(k), n.name);
+      n.kind.store(0);
+    }
+  }
+}
+
+int64_t now_ms() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
 
 // Forward `sig` to every worker and wait until each has cleaned up and died.
+// One that is still there after the grace time (stopped, or stuck where it
+// cannot take the signal) is killed, and what it registered is cleaned up here.
 void stop_workers(int sig) {
   for (auto& w : g_workers)
-    if (pid_t pid = w.load(); pid > 0) kill(pid, sig);
+    if (pid_t pid = w.pid.load(); pid > 0) kill(pid, sig);
+  const int64_t deadline = now_ms() + g_grace_ms.load();
   for (auto& w : g_workers) {
-    pid_t pid = w.load();
+    pid_t pid = w.pid.load();
     if (pid <= 0) continue;
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    for (;;) {
+      pid_t r = waitpid(pid, nullptr, WNOHANG);
+      if (r == pid || (r < 0 && errno != EINTR)) break;
+      if (r == 0 && now_ms() >= deadline) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+        }
+        break;
+      }
+      timespec nap{0, 10 * 1000000};
+      nanosleep(&nap, nullptr);
     }
-    w.store(0);
+    if (Registry* r = w.reg.load()) clean(*r);
+    w.pid.store(0);
   }
+}
+
+// Dies of `sig`, never returns. A signal blocked at this point (a sanitizer
+// runtime calls deferred handlers with every signal blocked, and ThreadSanitizer
+// can restore that mask instead of the thread's own) is unblocked: returning
+// would carry the process on with the signal pending and blocked for good.
+[[noreturn]] void die_of(int sig) {
+  signal(sig, SIG_DFL);
+  raise(sig);
+  sigset_t only;
+  sigemptyset(&only);
+  sigaddset(&only, sig);
+  sigprocmask(SIG_UNBLOCK, &only, nullptr);
+  _exit(128 + sig);
 }
 
 void on_signal(int sig) {
   stop_workers(sig);
   emergency();
-  signal(sig, SIG_DFL);
-  raise(sig);
+  die_of(sig);
 }
 
 void write_err(const char* s) { (void)!write(STDERR_FILENO, s, std::strlen(s)); }
@@ -133,9 +207,9 @@ int add_name(Kind kind, const char* name) {
   if (std::strlen(name) >= kNameLen) return -1;
   for (int i = 0; i < kNames; ++i) {
     int expected = 0;
-    if (g_names[i].kind.compare_exchange_strong(expected, -1)) {
-      std::strcpy(g_names[i].name, name);
-      g_names[i].kind.store(static_cast<int>(kind));
+    if (g_reg.load()->names[i].kind.compare_exchange_strong(expected, -1)) {
+      std::strcpy(g_reg.load()->names[i].name, name);
+      g_reg.load()->names[i].kind.store(static_cast<int>(kind));
       return i;
     }
   }
@@ -143,36 +217,22 @@ int add_name(Kind kind, const char* name) {
 }
 
 void remove_name(int handle) {
-  if (handle >= 0 && handle < kNames) g_names[handle].kind.store(0);
+  if (handle >= 0 && handle < kNames) g_reg.load()->names[handle].kind.store(0);
 }
 
 int add_pid(pid_t pid) {
   for (int i = 0; i < kPids; ++i) {
     pid_t expected = 0;
-    if (g_pids[i].compare_exchange_strong(expected, pid)) return i;
+    if (g_reg.load()->pids[i].compare_exchange_strong(expected, pid)) return i;
   }
   return -1;
 }
 
 void remove_pid(int handle) {
-  if (handle >= 0 && handle < kPids) g_pids[handle].store(0);
+  if (handle >= 0 && handle < kPids) g_reg.load()->pids[handle].store(0);
 }
 
-void emergency() {
-  for (auto& p : g_pids) {
-    pid_t pid = p.load();
-    if (pid > 0) kill(pid, SIGKILL);
-  }
-  // Files before their directories.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (auto& n : g_names) {
-      int k = n.kind.load();
-      if (k <= 0 || (pass == 0) == (k == static_cast<int>(Kind::dir))) continue;
-      unlink_now(static_cast<Kind>(k), n.name);
-      n.kind.store(0);
-    }
-  }
-}
+void emergency() { clean(*g_reg.load()); }
 
 namespace {
 
@@ -292,26 +352,44 @@ int sweep_stale_in(const char* shm_dir, const char* mq_dir, const char* sock_roo
   return removed;
 }
 
-int add_worker(pid_t pid) {
+Registry* shared_registries(int n) {
+  void* mem = mmap(nullptr, sizeof(Registry) * size_t(n), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap (worker registries)");
+  return new (mem) Registry[size_t(n)];
+}
+void free_registries(Registry* regs, int n) { munmap(regs, sizeof(Registry) * size_t(n)); }
+Registry* registry_at(Registry* regs, int i) { return regs + i; }
+
+int add_worker(pid_t pid, Registry* reg) {
   for (int i = 0; i < kPids; ++i) {
     pid_t expected = 0;
-    if (g_workers[i].compare_exchange_strong(expected, pid)) return i;
+    if (g_workers[i].pid.compare_exchange_strong(expected, -1)) {
+      g_workers[i].reg.store(reg);
+      g_workers[i].pid.store(pid);
+      return i;
+    }
   }
   return -1;
 }
 
 void remove_worker(int handle) {
-  if (handle >= 0 && handle < kPids) g_workers[handle].store(0);
+  if (handle < 0 || handle >= kPids) return;
+  g_workers[handle].reg.store(nullptr);
+  g_workers[handle].pid.store(0);
 }
 
-void forget_inherited() {
-  for (auto& w : g_workers) w.store(0);
-  for (auto& p : g_pids) p.store(0);
-  for (auto& n : g_names) n.kind.store(0);
+void clean_after(Registry* reg) { clean(*reg); }
+
+void become_worker(Registry* reg) {
+  for (auto& w : g_workers) w.reg.store(nullptr), w.pid.store(0);
+  clear(*reg);
+  g_reg.store(reg);
+  clear(g_own);
 }
 
 void install_signal_handlers() {
   if (g_installed.exchange(true)) return;
+  g_grace_ms.store(std::min(10000, 2000 * detail::sanitizer_slowdown()));
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);

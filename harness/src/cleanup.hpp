@@ -39,10 +39,20 @@ int add_pid(pid_t pid);
 void remove_pid(int handle);
 // `run --jobs N` workers: on SIGINT/SIGTERM/SIGHUP the parent forwards the
 // signal to each, waits until each has cleaned up and died, then dies itself.
-int add_worker(pid_t pid);
+// A worker keeps its pids and names in a Registry of shared memory the parent
+// made before the fork (shared_registries), so the parent can clean up after a
+// worker that died without doing so (clean_after), and after one still there
+// 2 s (x the sanitizer slowdown, at most 10 s) after the signal, which it kills.
+struct Registry;
+Registry* shared_registries(int n);  // n zeroed registries, MAP_SHARED; throws
+void free_registries(Registry* regs, int n);
+Registry* registry_at(Registry* regs, int i);
+int add_worker(pid_t pid, Registry* reg);
 void remove_worker(int handle);
-// In a freshly forked worker: the parent's pids and names are not its own.
-void forget_inherited();
+void clean_after(Registry* reg);  // kill its pids, unlink its names, clear it
+// In a freshly forked worker: the parent's pids, names and workers are not its
+// own; from now on its pids and names go to `reg`.
+void become_worker(Registry* reg);
 // SIGINT/SIGTERM/SIGHUP: stop workers, kill actors, unlink, die of the signal.
 // SIGBUS: the same cleanup, one error line, exit kExitResource. SIGXFSZ is
 // ignored so that writes past RLIMIT_FSIZE fail with EFBIG. Idempotent.

@@ -31,6 +31,7 @@ namespace {
 // the lowest finding index so far (stop_at_first: nobody runs past it).
 struct Shared {
   std::atomic<int64_t> stop_index;
+  std::atomic<bool> abandon;  // a worker died: the others stop after their run
   struct alignas(64) Counters {
     std::atomic<uint64_t> runs;
     std::atomic<uint64_t> findings;
@@ -71,6 +72,7 @@ std::string worker_body(const TargetInfo& target, CampaignOptions opts, int w, i
     const uint64_t i = opts.global_index(k);
     if (opts.seconds > 0 && std::chrono::duration<double>(clock::now() - t0).count() >= opts.seconds) break;
     if (opts.stop_at_first && int64_t(k) > sh->stop_index.load(std::memory_order_relaxed)) break;
+    if (sh->abandon.load(std::memory_order_relaxed)) break;
     if (!strategy->new_run(i)) break;
     const uint64_t rs = run_seed(so.seed, i);
     RunResult r = engine.run(*strategy, rs);
@@ -215,6 +217,7 @@ std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOpti
     if (auto it = std::find(cpus.begin(), cpus.end(), opts.run.cpu); it != cpus.end()) base = size_t(it - cpus.begin());
 
   cleanup::install_signal_handlers();  // SIGINT/SIGTERM: forwarded to the workers, which clean up
+  cleanup::Registry* regs = cleanup::shared_registries(jobs);
   std::vector<pid_t> pids;
   std::vector<int> worker_handles;
   std::vector<int> fds;
@@ -229,7 +232,7 @@ std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOpti
       // A parent killed outright (SIGKILL) still gets its workers cleaned up:
       // SIGTERM runs the worker's cleanup handler.
       prctl(PR_SET_PDEATHSIG, SIGTERM);
-      cleanup::forget_inherited();
+      cleanup::become_worker(cleanup::registry_at(regs, w));
       if (getppid() != parent) _exit(1);
       ::close(p[0]);
       for (int fd : fds) ::close(fd);
@@ -248,7 +251,7 @@ std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOpti
       _exit(0);
     }
     ::close(p[1]);
-    worker_handles.push_back(cleanup::add_worker(pid));
+    worker_handles.push_back(cleanup::add_worker(pid, cleanup::registry_at(regs, w)));
     pids.push_back(pid);
     fds.push_back(p[0]);
   }
@@ -274,6 +277,9 @@ std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOpti
       } else if (got == 0 || errno != EINTR) {
         open[size_t(idx[k])] = false;
         --n_open;
+        // A worker gone without its report died (killed, crashed): the epoch
+        // is lost, so the others stop now rather than at the end of their runs.
+        if (bufs[size_t(idx[k])].empty()) sh->abandon.store(true);
       }
     }
     if (opts.progress && clock::now() - last_progress > std::chrono::milliseconds(100)) {
@@ -287,13 +293,16 @@ std::vector<WorkerReport> run_epoch(const TargetInfo& target, const CampaignOpti
   }
   for (int fd : fds) ::close(fd);
   std::string failure;
-  for (pid_t pid : pids) {
+  for (size_t w = 0; w < pids.size(); ++w) {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR) {
     }
-    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) failure = "a campaign worker died";
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) failure = WIFSIGNALED(status) ? "a campaign worker was killed by signal " + std::to_string(WTERMSIG(status))
+                                    : "a campaign worker died";
+    cleanup::clean_after(cleanup::registry_at(regs, int(w)));  // what a crashed worker left
   }
   for (int h : worker_handles) cleanup::remove_worker(h);
+  cleanup::free_registries(regs, jobs);
 
   std::vector<WorkerReport> reps;
   for (const auto& b : bufs) reps.push_back(parse_report(b));
@@ -333,6 +342,7 @@ CampaignResult run_campaign_jobs(const TargetInfo& target, const CampaignOptions
   if (mem == MAP_FAILED) throw std::runtime_error(std::string("mmap: ") + std::strerror(errno));
   auto* sh = new (mem) Shared;
   sh->stop_index.store(std::numeric_limits<int64_t>::max());
+  sh->abandon.store(false);
 
   // Epochs (auto: the ledger's; otherwise one), each merged in run-index
   // order before the next starts, exactly as one process would have seen them.
