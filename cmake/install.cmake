@@ -30,16 +30,10 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/mechanisms/ DESTINATION ${CMAKE_INSTALL_
         FILES_MATCHING PATTERN "*.hpp")
 
 # The wrappers, installed: the runtime is found relative to the wrapper.
+include(wrappers)
+file(RELATIVE_PATH rel /${CMAKE_INSTALL_BINDIR} /${CMAKE_INSTALL_LIBDIR}/libipcrace_rt.a)
 foreach(w cc c++)
-  if(w STREQUAL cc)
-    set(IPCRACE_WRAPPER_COMPILER clang-14)
-  else()
-    set(IPCRACE_WRAPPER_COMPILER clang++-14)
-  endif()
-  set(IPCRACE_WRAPPER_NAME ipcrace-${w})
-  file(RELATIVE_PATH rel /${CMAKE_INSTALL_BINDIR} /${CMAKE_INSTALL_LIBDIR}/libipcrace_rt.a)
-  set(IPCRACE_RT_LIB "$(dirname \"$0\")/${rel}")
-  configure_file(${PROJECT_SOURCE_DIR}/cmake/ipcrace-cc.in ${PROJECT_BINARY_DIR}/install/ipcrace-${w} @ONLY)
+  ipcrace_configure_wrapper(${w} "$(dirname \"$0\")/${rel}" ${PROJECT_BINARY_DIR}/install/ipcrace-${w})
   install(PROGRAMS ${PROJECT_BINARY_DIR}/install/ipcrace-${w} DESTINATION ${CMAKE_INSTALL_BINDIR})
 endforeach()
 
