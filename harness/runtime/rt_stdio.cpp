@@ -38,9 +38,12 @@ bool ipc_stream(FILE* f, uint16_t* res) {
   return true;
 }
 
+// Characters left in the buffer: the next getc reads none from the descriptor.
+bool buffered(FILE* f) { return f && f->_IO_read_ptr < f->_IO_read_end; }
+
 // Before a refill of an empty buffer: a point, then tries until readable.
 void refill_wait(FILE* f, uint16_t res, const void* pc) {
-  if (f->_IO_read_ptr < f->_IO_read_end) return;  // buffered: no read
+  if (buffered(f)) return;  // no read
   const int fd = f->_fileno;
   blocking(OpKind::read, res, pc, [&] {
     pollfd p{fd, POLLIN, 0};
@@ -125,13 +128,13 @@ size_t fread(void* p, size_t size, size_t n, FILE* f) {
   return got / size;
 }
 int fgetc(FILE* f) {
-  uint16_t res;
-  if (ipc_stream(f, &res)) refill_wait(f, res, IPCRACE_PC);
+  uint16_t res;  // (a buffered character: no descriptor check, no point)
+  if (!buffered(f) && ipc_stream(f, &res)) refill_wait(f, res, IPCRACE_PC);
   return IPCRACE_REAL(fgetc)(f);
 }
 int getc(FILE* f) {
-  uint16_t res;
-  if (ipc_stream(f, &res)) refill_wait(f, res, IPCRACE_PC);
+  uint16_t res;  // (a buffered character: no descriptor check, no point)
+  if (!buffered(f) && ipc_stream(f, &res)) refill_wait(f, res, IPCRACE_PC);
   return IPCRACE_REAL(getc)(f);
 }
 int _IO_getc(FILE* f) { return getc(f); }
