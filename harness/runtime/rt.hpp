@@ -99,6 +99,14 @@ bool timed_blocking(OpKind k, uint16_t res, const void* pc, int64_t deadline, F&
   if (deadline > 0) g_cb->slots[t_actor].deadline.store(0, rlx);
   return true;
 }
+// A timed lock: tries of `try_lock` (0 or an error but EBUSY: done) until
+// the virtual `deadline`; ETIMEDOUT past it.
+template <class F>
+int timed_lock(OpKind k, uint16_t res, const void* pc, int64_t deadline, F&& try_lock) {
+  int r = 0;
+  if (!timed_blocking(k, res, pc, deadline, [&] { return (r = try_lock()) != EBUSY; })) return ETIMEDOUT;
+  return r;
+}
 int64_t abs_deadline(clockid_t clk, const struct timespec* abstime);  // virtual ns
 int64_t rel_deadline(int64_t ns);
 

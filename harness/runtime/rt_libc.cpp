@@ -33,7 +33,6 @@ uint32_t nactors() {
   return n < uint32_t(kMaxActors) ? n : uint32_t(kMaxActors);
 }
 
-
 void wake_ctl() {
   g_cb->ctl.fetch_add(1, rlx);
   detail::futex_wake(&g_cb->ctl, 1);
@@ -550,9 +549,7 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
 // Timed locks: tries until the virtual deadline (rt_time.cpp), then ETIMEDOUT.
 int mutex_lock_until(pthread_mutex_t* m, uint64_t key, int64_t deadline, const void* pc) {
   auto rt = IPCRACE_REAL(pthread_mutex_trylock);
-  int r = 0;
-  if (!timed_blocking(OpKind::lock, res_of_key(key), pc, deadline, [&] { return (r = rt(m)) != EBUSY; })) return ETIMEDOUT;
-  return r;
+  return timed_lock(OpKind::lock, res_of_key(key), pc, deadline, [&] { return rt(m); });
 }
 int pthread_mutex_timedlock(pthread_mutex_t* m, const struct timespec* t) {
   uint64_t key;

@@ -33,7 +33,6 @@ void __cxa_guard_abort(int64_t* g);
 
 namespace {
 
-
 // Waits until `w` is done (returns false) or free (claims it: true).
 bool claim(int* w, uint16_t res, const void* pc, bool (*done)(int), bool (*running)(int), int claimed) {
   bool mine = false;

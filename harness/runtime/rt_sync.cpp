@@ -71,24 +71,12 @@ struct Bar {
 constexpr uint32_t kBarMagic = 0x1bca44e1;
 static_assert(sizeof(Bar) <= sizeof(pthread_barrier_t), "a barrier's state fits its pthread_barrier_t");
 
-// A timed lock: tries of `try_lock` (0 or an error but EBUSY: done) until
-// the virtual `deadline`; ETIMEDOUT past it.
-template <class F>
-int timed_lock(OpKind k, const void* obj, int64_t deadline, const void* pc, F&& try_lock) {
-  uint64_t key;
-  sync_key(obj, &key);
-  int r = 0;
-  if (!timed_blocking(k, res_of_key(key), pc, deadline, [&] { return (r = try_lock()) != EBUSY; })) return ETIMEDOUT;
-  return r;
-}
-
 // A semaphore wait with a virtual deadline (0: none): sem_wait's result.
-int sem_wait_until(sem_t* s, int64_t deadline, const void* pc) {
-  uint64_t key;
-  sync_key(s, &key);
+// `res`: the semaphore's (the caller checked it is shared: sync_key).
+int sem_wait_until(sem_t* s, uint16_t res, int64_t deadline, const void* pc) {
   auto t = IPCRACE_REAL(sem_trywait);
   int r = 0, err = 0;
-  const bool done = timed_blocking(OpKind::sem_wait, res_of_key(key), pc, deadline, [&] {
+  const bool done = timed_blocking(OpKind::sem_wait, res, pc, deadline, [&] {
     r = t(s);
     err = errno;
     return !(r != 0 && err == EAGAIN);
@@ -195,25 +183,25 @@ int pthread_rwlock_timedrdlock(pthread_rwlock_t* l, const struct timespec* t) {
   uint64_t key;
   if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedrdlock)(l, t);
   auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
-  return timed_lock(OpKind::rdlock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tr(l); });
+  return timed_lock(OpKind::rdlock, res_of_key(key), IPCRACE_PC, abs_deadline(CLOCK_REALTIME, t), [&] { return tr(l); });
 }
 int pthread_rwlock_timedwrlock(pthread_rwlock_t* l, const struct timespec* t) {
   uint64_t key;
   if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_timedwrlock)(l, t);
   auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
-  return timed_lock(OpKind::lock, l, abs_deadline(CLOCK_REALTIME, t), IPCRACE_PC, [&] { return tw(l); });
+  return timed_lock(OpKind::lock, res_of_key(key), IPCRACE_PC, abs_deadline(CLOCK_REALTIME, t), [&] { return tw(l); });
 }
 int pthread_rwlock_clockrdlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
   uint64_t key;
   if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockrdlock)(l, clk, t);
   auto tr = IPCRACE_REAL(pthread_rwlock_tryrdlock);
-  return timed_lock(OpKind::rdlock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tr(l); });
+  return timed_lock(OpKind::rdlock, res_of_key(key), IPCRACE_PC, abs_deadline(clk, t), [&] { return tr(l); });
 }
 int pthread_rwlock_clockwrlock(pthread_rwlock_t* l, clockid_t clk, const struct timespec* t) {
   uint64_t key;
   if (!sync_key(l, &key)) return IPCRACE_REAL(pthread_rwlock_clockwrlock)(l, clk, t);
   auto tw = IPCRACE_REAL(pthread_rwlock_trywrlock);
-  return timed_lock(OpKind::lock, l, abs_deadline(clk, t), IPCRACE_PC, [&] { return tw(l); });
+  return timed_lock(OpKind::lock, res_of_key(key), IPCRACE_PC, abs_deadline(clk, t), [&] { return tw(l); });
 }
 int pthread_rwlock_tryrdlock(pthread_rwlock_t* l) {
   uint64_t key;
@@ -252,17 +240,17 @@ int pthread_spin_unlock(pthread_spinlock_t* l) {
 int sem_wait(sem_t* s) {
   uint64_t key;
   if (!sync_key(s, &key)) return IPCRACE_REAL(sem_wait)(s);
-  return sem_wait_until(s, 0, IPCRACE_PC);
+  return sem_wait_until(s, res_of_key(key), 0, IPCRACE_PC);
 }
 int sem_timedwait(sem_t* s, const struct timespec* abstime) {
   uint64_t key;
   if (!sync_key(s, &key)) return IPCRACE_REAL(sem_timedwait)(s, abstime);
-  return sem_wait_until(s, abs_deadline(CLOCK_REALTIME, abstime), IPCRACE_PC);
+  return sem_wait_until(s, res_of_key(key), abs_deadline(CLOCK_REALTIME, abstime), IPCRACE_PC);
 }
 int sem_clockwait(sem_t* s, clockid_t clk, const struct timespec* abstime) {
   uint64_t key;
   if (!sync_key(s, &key)) return IPCRACE_REAL(sem_clockwait)(s, clk, abstime);
-  return sem_wait_until(s, abs_deadline(clk, abstime), IPCRACE_PC);
+  return sem_wait_until(s, res_of_key(key), abs_deadline(clk, abstime), IPCRACE_PC);
 }
 int sem_trywait(sem_t* s) {
   uint64_t key;
