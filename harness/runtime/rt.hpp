@@ -119,6 +119,9 @@ void process_exit();  // this process ends: every actor of it is gone
 // exit point: a reader sees end-of-file at a point of the schedule, not when
 // the kernel gets round to tearing the exited process down.
 void close_ipc_fds();
+// close() of a file this process has locked (flock, fcntl, lockf): an unlock
+// point, the close releasing its locks (rt_flock.cpp).
+void file_lock_close(int fd, const void* pc);
 void record_name(int kind, const char* name);
 
 // The copies behind the memcpy/memmove/memset interposers (rt_libc.cpp), and

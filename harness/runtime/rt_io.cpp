@@ -344,6 +344,7 @@ int mkfifo(const char* path, mode_t mode) {
 int close(int fd) {
   uint16_t res;
   if (ipc_fd(fd, &res)) point(OpKind::close, res, IPCRACE_PC);  // a reader may see end-of-file next
+  else file_lock_close(fd, IPCRACE_PC);
   return IPCRACE_REAL(close)(fd);
 }
 
