@@ -17,7 +17,7 @@
 // A lock is also released when its descriptor is closed (a record lock: any
 // descriptor of the file the process closes): close() of a file this process
 // has locked is an unlock point (file_lock_close), so a waiter is re-enabled
-// at that step. An exit releases everything; the controller re-enables all
+// at that step; so is a dup2/dup3 onto such a descriptor (it closes it). An exit releases everything; the controller re-enables all
 // waiters at an exit anyway.
 #include <errno.h>
 #include <fcntl.h>
@@ -127,5 +127,14 @@ int lockf(int fd, int cmd, off_t len) {
   return lock_call(kind, res, IPCRACE_PC, cmd == F_LOCK, [&] { return f(fd, cmd == F_LOCK ? F_TLOCK : cmd, len); });
 }
 int lockf64(int fd, int cmd, off64_t len) { return lockf(fd, cmd, off_t(len)); }
+
+int dup2(int fd, int to) {
+  if (to != fd && fcntl(fd, F_GETFD) != -1) file_lock_close(to, IPCRACE_PC);  // closes `to`
+  return IPCRACE_REAL(dup2)(fd, to);
+}
+int dup3(int fd, int to, int flags) {
+  if (to != fd && fcntl(fd, F_GETFD) != -1) file_lock_close(to, IPCRACE_PC);
+  return IPCRACE_REAL(dup3)(fd, to, flags);
+}
 
 }  // extern "C"

@@ -4,6 +4,8 @@
  * description locks between threads (F_OFD_SETLKW), lockf (F_LOCK), a
  * lock released by close() rather than by an unlock, a non-blocking attempt
  * that may find the lock taken (LOCK_NB, F_SETLK, F_TLOCK) and F_GETLK.
+ * Built -DDUP2 the lock released by close() is released by a dup2 onto its
+ * descriptor instead.
  * Every counter is a plain (non-atomic) word in shared memory, so a lock the
  * schedule cannot see would be a data race to the race detector, and a wait
  * left to the kernel would block the one running actor and hang the run.
@@ -107,8 +109,8 @@ static int run(void) {
     }
   if (wait_all(WORKERS) || s->lockfed != WORKERS * ROUNDS) return 3;
 
-  // 4: a lock released by close(): the child never unlocks, the parent's
-  //    flock waits for the close; then non-blocking attempts that may find
+  // 4: a lock released by close() (-DDUP2: by dup2): the child never
+  //    unlocks, the parent's flock waits for the close; then non-blocking attempts that may find
   //    the child's second lock taken
   const int pfd = shm_open(name, O_RDWR, 0);
   if (pfd < 0) return 4;
@@ -120,7 +122,15 @@ static int run(void) {
     char g;
     if (write(ready[1], "x", 1) != 1 || read(go[0], &g, 1) != 1) _exit(1);
     s->closed = 1;
-    close(fd);  // releases the lock
+    // releases the lock (a close, or a dup2 onto the descriptor): the
+    // parent's flock must be woken by it, for the child waits for the
+    // parent's answer before it goes on (else both wait: a deadlock)
+#ifdef DUP2
+    if (dup2(ready[1], fd) != fd) _exit(1);
+#else
+    close(fd);
+#endif
+    if (read(go[0], &g, 1) != 1) _exit(1);
     // a record lock for the parent's non-blocking attempts below
     if (record_lock(tmpfd, F_SETLKW, F_WRLCK) != 0) _exit(1);
     s->nb_taken = 1;
@@ -131,7 +141,7 @@ static int run(void) {
   if (read(ready[0], &c, 1) != 1) return 4;  // the child holds the flock now
   if (flock(pfd, LOCK_EX | LOCK_NB) == 0) return 4;  // it does
   if (errno != EWOULDBLOCK || write(go[1], "g", 1) != 1) return 4;
-  if (flock(pfd, LOCK_EX) != 0 || s->closed != 1) return 4;
+  if (flock(pfd, LOCK_EX) != 0 || s->closed != 1 || write(go[1], "h", 1) != 1) return 4;
   flock(pfd, LOCK_UN);
   close(pfd);
   for (int tries = 0;; ++tries) {
