@@ -73,11 +73,29 @@ void retry_later(OpKind k, uint16_t res, const void* pc, uint32_t faults = 0);
 void outcome(int64_t result, uint64_t value);
 void shm_access(OpKind k, uintptr_t a, uint32_t size, MemOrder o, const void* pc, bool sync = false);
 
+// Virtual timerfds of this process (rt_timerfd.cpp): how many; their
+// expirations up to the virtual now written to their eventfds; the earliest
+// armed expiry (0: none). Every blocked wait delivers before each try and
+// publishes the earliest expiry as its deadline while it waits, so the clock
+// can jump to it and the wait's next try sees the timer fire.
+extern int g_ntimers;
+void deliver_timers();
+int64_t next_timer();
+void timers_forked();        // a forked child: its creator's timers fire there only
+void timer_closed(int fd);
+inline bool timers() { return g_ntimers > 0 && active(); }
+
 // A blocking call as tries: `try_once` returns true when done.
 template <class F>
 void blocking(OpKind k, uint16_t res, const void* pc, F&& try_once, uint32_t faults = 0) {
   point(k, res, pc, MemOrder::plain, 0, 0, faults);
-  while (!try_once()) retry_later(k, res, pc, faults);
+  for (;;) {
+    if (timers()) deliver_timers();
+    if (try_once()) break;
+    if (timers()) g_cb->slots[t_actor].deadline.store(next_timer(), rlx);
+    retry_later(k, res, pc, faults);
+  }
+  if (timers()) g_cb->slots[t_actor].deadline.store(0, rlx);
 }
 
 // Virtual time (rt_time.cpp): now, and a blocking call with a deadline
@@ -88,15 +106,19 @@ template <class F>
 bool timed_blocking(OpKind k, uint16_t res, const void* pc, int64_t deadline, F&& try_once) {
   point(k, res, pc);
   for (;;) {
+    if (timers()) deliver_timers();
     if (try_once()) break;
     if (deadline > 0 && vnow() >= deadline) {
       g_cb->slots[t_actor].deadline.store(0, rlx);
       return false;
     }
-    g_cb->slots[t_actor].deadline.store(deadline, rlx);
+    int64_t wake = deadline;
+    if (timers())
+      if (const int64_t t = next_timer(); t > 0 && (wake == 0 || t < wake)) wake = t;
+    g_cb->slots[t_actor].deadline.store(wake, rlx);
     retry_later(k, res, pc);
   }
-  if (deadline > 0) g_cb->slots[t_actor].deadline.store(0, rlx);
+  if (deadline > 0 || timers()) g_cb->slots[t_actor].deadline.store(0, rlx);
   return true;
 }
 // A timed lock: tries of `try_lock` (0 or an error but EBUSY: done) until

@@ -269,6 +269,43 @@ ssize_t recvmsg(int fd, struct msghdr* m, int flags) {
   auto f = IPCRACE_REAL(recvmsg);
   return io(OpKind::recv, fd, POLLIN, flags & MSG_DONTWAIT, IPCRACE_PC, 0, kEintr, [&](size_t) { return f(fd, m, flags); });
 }
+// Several messages in one call. A blocking recvmmsg waits until all `n` have
+// come (MSG_WAITFORONE: one), a blocking sendmmsg until all are sent: here
+// rounds of the non-blocking call, each waiting as tries for the descriptor
+// to be ready. recvmmsg's own timeout (checked by the kernel only after a
+// message arrives, recvmmsg(2) BUGS) is not virtual time: the rounds do not
+// pass it on.
+int recvmmsg(int fd, struct mmsghdr* v, unsigned n, int flags, struct timespec* t) {
+  auto f = IPCRACE_REAL(recvmmsg);
+  uint16_t res;
+  if (n == 0 || !ipc_fd(fd, &res)) return f(fd, v, n, flags, t);
+  if ((flags & MSG_DONTWAIT) || nonblocking(fd))
+    return int(io(OpKind::recv, fd, POLLIN, true, IPCRACE_PC, 0, 0, [&](size_t) { return ssize_t(f(fd, v, n, flags, t)); }));
+  unsigned got = 0;
+  while (got < n) {
+    const ssize_t r = io(OpKind::recv, fd, POLLIN, false, IPCRACE_PC, 0, kEintr,
+                         [&](size_t) { return ssize_t(f(fd, v + got, n - got, flags | MSG_DONTWAIT, nullptr)); });
+    if (r <= 0) return got > 0 ? int(got) : int(r);
+    got += unsigned(r);
+    if (flags & MSG_WAITFORONE) break;
+  }
+  return int(got);
+}
+int sendmmsg(int fd, struct mmsghdr* v, unsigned n, int flags) {
+  auto f = IPCRACE_REAL(sendmmsg);
+  uint16_t res;
+  if (n == 0 || !ipc_fd(fd, &res)) return f(fd, v, n, flags);
+  if ((flags & MSG_DONTWAIT) || nonblocking(fd))
+    return int(io(OpKind::send, fd, POLLOUT, true, IPCRACE_PC, 0, 0, [&](size_t) { return ssize_t(f(fd, v, n, flags)); }));
+  unsigned sent = 0;
+  while (sent < n) {
+    const ssize_t r = io(OpKind::send, fd, POLLOUT, false, IPCRACE_PC, 0, kEintr,
+                         [&](size_t) { return ssize_t(f(fd, v + sent, n - sent, flags | MSG_DONTWAIT)); });
+    if (r <= 0) return sent > 0 ? int(sent) : int(r);
+    sent += unsigned(r);
+  }
+  return int(sent);
+}
 int accept(int fd, struct sockaddr* a, socklen_t* al) {
   auto f = IPCRACE_REAL(accept);
   return int(io(OpKind::accept, fd, POLLIN, false, IPCRACE_PC, 0, 0, [&](size_t) { return ssize_t(f(fd, a, al)); }));
@@ -345,6 +382,7 @@ int close(int fd) {
   uint16_t res;
   if (ipc_fd(fd, &res)) point(OpKind::close, res, IPCRACE_PC);  // a reader may see end-of-file next
   else file_lock_close(fd, IPCRACE_PC);
+  if (g_ntimers) timer_closed(fd);
   return IPCRACE_REAL(close)(fd);
 }
 

@@ -231,6 +231,7 @@ pid_t fork(void) {
   pid_t pid = rf();
   if (pid == 0) {
     g_nthreads = 0;
+    timers_forked();
     if (idx >= 0) become_actor(idx, false);
     else t_actor = -1;
     return 0;
@@ -529,6 +530,39 @@ int pthread_join(pthread_t th, void** ret) {
   if (idx < 0) return rj(th, ret);
   blocking(OpKind::join, kResProcs, IPCRACE_PC, [&] { return slot(idx).state.load(rlx) == kExited; });
   return rj(th, ret);
+}
+// The GNU join forms: a try (EBUSY while the thread runs) and a join with a
+// virtual deadline (ETIMEDOUT past it). Left to glibc they wait for the real
+// thread, which is parked at a point: a hang, or a timeout in real time.
+}  // extern "C"
+namespace {
+int actor_of_thread(pthread_t th) {
+  for (int i = 0; i < g_nthreads; ++i)
+    if (pthread_equal(g_threads[i].th, th)) return g_threads[i].idx;
+  return -1;
+}
+int join_until(pthread_t th, void** ret, int64_t deadline, const void* pc) {
+  const int idx = actor_of_thread(th);
+  if (idx < 0) return EINVAL;  // no thread of this run (or joined already)
+  if (!timed_blocking(OpKind::join, kResProcs, pc, deadline, [&] { return slot(idx).state.load(rlx) == kExited; }))
+    return ETIMEDOUT;
+  return IPCRACE_REAL(pthread_join)(th, ret);
+}
+}  // namespace
+extern "C" {
+int pthread_tryjoin_np(pthread_t th, void** ret) {
+  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_tryjoin_np)(th, ret);
+  point(OpKind::join, kResProcs, IPCRACE_PC);
+  if (slot(actor_of_thread(th)).state.load(rlx) != kExited) return EBUSY;
+  return IPCRACE_REAL(pthread_join)(th, ret);
+}
+int pthread_timedjoin_np(pthread_t th, void** ret, const struct timespec* t) {
+  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_timedjoin_np)(th, ret, t);
+  return join_until(th, ret, t ? abs_deadline(CLOCK_REALTIME, t) : 0, IPCRACE_PC);
+}
+int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clk, const struct timespec* t) {
+  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_clockjoin_np)(th, ret, clk, t);
+  return join_until(th, ret, t ? abs_deadline(clk, t) : 0, IPCRACE_PC);
 }
 
 // ---- mutexes ----------------------------------------------------------------------
