@@ -440,35 +440,73 @@ void _exit(int code) {
 }
 void _Exit(int code) { _exit(code); }
 
-int kill(pid_t pid, int sig) {
-  auto rk = IPCRACE_REAL(kill);
-  if (!active()) return rk(pid, sig);
-  point(OpKind::kill, kResProcs, IPCRACE_PC);
+}  // extern "C"
+namespace {
+// A signal sent to `pid` (kill's convention) by `send`, the real call: a
+// point; the actors it reaches know it was sent (a death by it is no crash,
+// a signal wait retries), and a SIGKILLed process is gone before the next
+// decision.
+template <class F>
+int send_signal(pid_t pid, int sig, const void* pc, F&& send) {
+  point(OpKind::kill, kResProcs, pc);
   const uint32_t n = nactors();
-  bool actor_target = false;
+  pid_t victims[kMaxActors];  // other processes of the run this signal reaches
+  int nvictims = 0;
   if (sig != 0)
     for (uint32_t j = 0; j < n; ++j) {
       Slot& s = slot(int(j));
       const pid_t p = s.pid.load(rlx);
-      if (s.state.load(rlx) == kExited || !(p == pid || (pid == -1 && p != g_pid) || (pid == 0 && true))) continue;
+      // pid < -1: the process group -pid (killpg); 0: the caller's group
+      const bool in_group = pid < -1 && p > 0 && getpgid(p) == -pid;
+      if (s.state.load(rlx) == kExited || !(p == pid || in_group || (pid == -1 && p != g_pid) || pid == 0)) continue;
       s.killed_by.store(sig, rlx);
       s.sigs.fetch_add(1, rlx);
-      actor_target = actor_target || p != g_pid;
+      bool seen = p == g_pid;
+      for (int k = 0; k < nvictims && !seen; ++k) seen = victims[k] == p;
+      if (!seen) victims[nvictims++] = p;
     }
-  int r = rk(pid, sig);
+  int r = send();
   int err = errno;
-  if (r == 0 && sig == SIGKILL && pid > 0 && pid != g_pid && actor_target) {
-    wait_gone(pid);  // dead before the next decision: the run stays deterministic
-    for (uint32_t j = 0; j < n; ++j) {
-      Slot& s = slot(int(j));
-      if (s.pid.load(rlx) != pid || s.state.load(rlx) == kExited) continue;
-      s.exit_how.store(kExitProcess, rlx);
-      s.state.store(kExited, rlx);
+  if (r == 0 && sig == SIGKILL && pid != -1 && pid != 0 && nvictims > 0) {
+    for (int k = 0; k < nvictims; ++k) {
+      wait_gone(victims[k]);  // dead before the next decision: the run stays deterministic
+      for (uint32_t j = 0; j < n; ++j) {
+        Slot& s = slot(int(j));
+        if (s.pid.load(rlx) != victims[k] || s.state.load(rlx) == kExited) continue;
+        s.exit_how.store(kExitProcess, rlx);
+        s.state.store(kExited, rlx);
+      }
     }
     wake_ctl();
   }
   errno = err;
   return r;
+}
+}  // namespace
+extern "C" {
+
+int kill(pid_t pid, int sig) {
+  auto rk = IPCRACE_REAL(kill);
+  if (!active()) return rk(pid, sig);
+  return send_signal(pid, sig, IPCRACE_PC, [&] { return rk(pid, sig); });
+}
+int sigqueue(pid_t pid, int sig, const union sigval v) {
+  auto rq = IPCRACE_REAL(sigqueue);
+  if (!active()) return rq(pid, sig, v);
+  return send_signal(pid, sig, IPCRACE_PC, [&] { return rq(pid, sig, v); });
+}
+
+// glibc's killpg calls its internal kill: here it is kill(-pgrp), so the
+// group's actors know the signal was sent (a death by it is no crash).
+int killpg(pid_t pgrp, int sig) {
+  if (pgrp < 0) {
+    errno = EINVAL;
+    return -1;
+  }
+  const pid_t target = pgrp == 0 ? 0 : -pgrp;
+  auto rk = IPCRACE_REAL(kill);
+  if (!active()) return rk(target, sig);
+  return send_signal(target, sig, IPCRACE_PC, [&] { return rk(target, sig); });
 }
 
 int raise(int sig) {

@@ -1,7 +1,8 @@
 /* ipc_classics.c: a correct program using the classic IPC a textbook
  * program does: a named FIFO, a System V message queue, a System V
  * semaphore as a lock over shared memory, a Unix socket bound to a path,
- * signals waited for with sigsuspend and sigtimedwait. Every schedule exits
+ * signals waited for with sigsuspend, sigtimedwait and sigwaitinfo, sent
+ * with kill, killpg and sigqueue. Every schedule exits
  * 0; left to the kernel, the FIFO's opens, msgrcv, semop and sigsuspend
  * would block the one running actor and hang the run.
  * Built with -DLEAVE it removes nothing it created and appends what it
@@ -139,6 +140,24 @@ int main(void) {
   sigprocmask(SIG_BLOCK, &usr2, NULL);
   const struct timespec t = {0, 50 * 1000000};
   if (sigtimedwait(&usr2, NULL, &t) != -1) return 6;
+  // 7: a worker in a process group of its own, stopped with killpg (the
+  //    signal the program sent: its death by it is no crash); then a
+  //    sigqueue'd value received with sigwaitinfo
+  const pid_t g = fork();
+  if (g == 0) {
+    setpgid(0, 0);
+    for (;;) pause();
+  }
+  setpgid(g, g);
+  if (killpg(g, SIGTERM) != 0 || waitpid(g, &st, 0) != g || !WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM) return 7;
+  const pid_t qd = fork();
+  if (qd == 0) {
+    siginfo_t si;
+    _exit(sigwaitinfo(&usr2, &si) == SIGUSR2 && si.si_value.sival_int == 42 ? 0 : 1);
+  }
+  union sigval v;
+  v.sival_int = 42;
+  if (sigqueue(qd, SIGUSR2, v) != 0 || waitpid(qd, &st, 0) != qd || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 7;
 #ifndef LEAVE
   unlink(fifo);
   unlink(a.sun_path);
