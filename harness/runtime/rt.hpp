@@ -131,6 +131,12 @@ int timed_lock(OpKind k, uint16_t res, const void* pc, int64_t deadline, F&& try
 }
 int64_t abs_deadline(clockid_t clk, const struct timespec* abstime);  // virtual ns
 int64_t rel_deadline(int64_t ns);
+inline int64_t ts_ns(const struct timespec* t) { return int64_t(t->tv_sec) * 1000000000 + t->tv_nsec; }
+inline void to_ts(int64_t ns, struct timespec* t) {  // negative: 0
+  if (ns < 0) ns = 0;
+  t->tv_sec = time_t(ns / 1000000000);
+  t->tv_nsec = long(ns % 1000000000);
+}
 
 // A new process or thread becomes actor `idx` and parks at its first point.
 int reserve_actor(bool thread, pid_t ppid);

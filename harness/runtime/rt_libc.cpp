@@ -559,12 +559,22 @@ void pthread_exit(void* ret) {
   __builtin_unreachable();
 }
 
-int pthread_join(pthread_t th, void** ret) {
-  auto rj = IPCRACE_REAL(pthread_join);
-  if (!active()) return rj(th, ret);
+}  // extern "C"
+namespace {
+// The actor of a thread this process created in the run (-1: none).
+int actor_of_thread(pthread_t th) {
   int idx = -1;
   for (int i = 0; i < g_nthreads; ++i)
     if (pthread_equal(g_threads[i].th, th)) idx = g_threads[i].idx;
+  return idx;
+}
+}  // namespace
+extern "C" {
+
+int pthread_join(pthread_t th, void** ret) {
+  auto rj = IPCRACE_REAL(pthread_join);
+  if (!active()) return rj(th, ret);
+  const int idx = actor_of_thread(th);
   if (idx < 0) return rj(th, ret);
   blocking(OpKind::join, kResProcs, IPCRACE_PC, [&] { return slot(idx).state.load(rlx) == kExited; });
   return rj(th, ret);
@@ -574,14 +584,8 @@ int pthread_join(pthread_t th, void** ret) {
 // thread, which is parked at a point: a hang, or a timeout in real time.
 }  // extern "C"
 namespace {
-int actor_of_thread(pthread_t th) {
-  for (int i = 0; i < g_nthreads; ++i)
-    if (pthread_equal(g_threads[i].th, th)) return g_threads[i].idx;
-  return -1;
-}
-int join_until(pthread_t th, void** ret, int64_t deadline, const void* pc) {
-  const int idx = actor_of_thread(th);
-  if (idx < 0) return EINVAL;  // no thread of this run (or joined already)
+// Joins actor `idx` (thread `th`) by the virtual `deadline` (0: none).
+int join_until(pthread_t th, int idx, void** ret, int64_t deadline, const void* pc) {
   if (!timed_blocking(OpKind::join, kResProcs, pc, deadline, [&] { return slot(idx).state.load(rlx) == kExited; }))
     return ETIMEDOUT;
   return IPCRACE_REAL(pthread_join)(th, ret);
@@ -589,18 +593,21 @@ int join_until(pthread_t th, void** ret, int64_t deadline, const void* pc) {
 }  // namespace
 extern "C" {
 int pthread_tryjoin_np(pthread_t th, void** ret) {
-  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_tryjoin_np)(th, ret);
+  const int idx = active() ? actor_of_thread(th) : -1;
+  if (idx < 0) return IPCRACE_REAL(pthread_tryjoin_np)(th, ret);
   point(OpKind::join, kResProcs, IPCRACE_PC);
-  if (slot(actor_of_thread(th)).state.load(rlx) != kExited) return EBUSY;
+  if (slot(idx).state.load(rlx) != kExited) return EBUSY;
   return IPCRACE_REAL(pthread_join)(th, ret);
 }
 int pthread_timedjoin_np(pthread_t th, void** ret, const struct timespec* t) {
-  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_timedjoin_np)(th, ret, t);
-  return join_until(th, ret, t ? abs_deadline(CLOCK_REALTIME, t) : 0, IPCRACE_PC);
+  const int idx = active() ? actor_of_thread(th) : -1;
+  if (idx < 0) return IPCRACE_REAL(pthread_timedjoin_np)(th, ret, t);
+  return join_until(th, idx, ret, t ? abs_deadline(CLOCK_REALTIME, t) : 0, IPCRACE_PC);
 }
 int pthread_clockjoin_np(pthread_t th, void** ret, clockid_t clk, const struct timespec* t) {
-  if (!active() || actor_of_thread(th) < 0) return IPCRACE_REAL(pthread_clockjoin_np)(th, ret, clk, t);
-  return join_until(th, ret, t ? abs_deadline(clk, t) : 0, IPCRACE_PC);
+  const int idx = active() ? actor_of_thread(th) : -1;
+  if (idx < 0) return IPCRACE_REAL(pthread_clockjoin_np)(th, ret, clk, t);
+  return join_until(th, idx, ret, t ? abs_deadline(clk, t) : 0, IPCRACE_PC);
 }
 
 // ---- mutexes ----------------------------------------------------------------------

@@ -62,13 +62,6 @@ bool vsleep(int64_t deadline, const void* pc) {
   return !interrupted;
 }
 
-int64_t ts_ns(const struct timespec* t) { return int64_t(t->tv_sec) * 1000000000 + t->tv_nsec; }
-void to_ts(int64_t ns, struct timespec* t) {
-  if (ns < 0) ns = 0;
-  t->tv_sec = time_t(ns / 1000000000);
-  t->tv_nsec = long(ns % 1000000000);
-}
-
 }  // namespace
 
 extern "C" {

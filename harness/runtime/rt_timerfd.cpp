@@ -49,12 +49,6 @@ bool virtual_timer_clock(clockid_t clk) {
   return clk == CLOCK_REALTIME || clk == CLOCK_MONOTONIC || clk == CLOCK_BOOTTIME;
 }
 
-int64_t ns_of(const struct timespec& t) { return int64_t(t.tv_sec) * 1000000000 + t.tv_nsec; }
-void to_ts(int64_t ns, struct timespec* t) {
-  if (ns < 0) ns = 0;
-  t->tv_sec = time_t(ns / 1000000000);
-  t->tv_nsec = long(ns % 1000000000);
-}
 
 // Empties the eventfd (raw calls: no interposer, no point).
 void drain(int fd) {
@@ -125,11 +119,11 @@ int timerfd_settime(int fd, int flags, const struct itimerspec* nv, struct itime
   const int64_t now = g_cb->exec.clock_ns.load(rlx);
   if (ov) current(*t, now, ov);
   drain(fd);  // setting a timer resets its expirations, as the kernel does
-  const int64_t v = ns_of(nv->it_value);
+  const int64_t v = ts_ns(&nv->it_value);
   if (v == 0) t->next = 0;
   else if (flags & TFD_TIMER_ABSTIME) t->next = abs_deadline(t->clk, &nv->it_value);
   else t->next = now + v;
-  t->every = ns_of(nv->it_interval);
+  t->every = ts_ns(&nv->it_interval);
   return 0;
 }
 

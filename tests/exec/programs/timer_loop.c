@@ -33,6 +33,16 @@ static int arm(int fd, int flags, long first_ms, long every_ms) {
   return timerfd_settime(fd, flags, &it, NULL);
 }
 
+// Three messages of one byte each, at buf[0..2].
+static void one_byte_messages(struct mmsghdr m[3], struct iovec io[3], char* buf) {
+  memset(m, 0, 3 * sizeof *m);
+  for (int i = 0; i < 3; ++i) {
+    io[i] = (struct iovec){&buf[i], 1};
+    m[i].msg_hdr.msg_iov = &io[i];
+    m[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
 static void* timer_thread(void* arg) {
   (void)arg;
   const int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -126,23 +136,13 @@ int main(void) {
     char a[3] = {'a', 'b', 'c'};
     struct iovec io[3];
     struct mmsghdr m[3];
-    memset(m, 0, sizeof m);
-    for (int i = 0; i < 3; ++i) {
-      io[i] = (struct iovec){&a[i], 1};
-      m[i].msg_hdr.msg_iov = &io[i];
-      m[i].msg_hdr.msg_iovlen = 1;
-    }
+    one_byte_messages(m, io, a);
     _exit(sendmmsg(sv[1], m, 3, 0) == 3 ? 0 : 1);
   }
   char b[3];
   struct iovec io[3];
   struct mmsghdr m[3];
-  memset(m, 0, sizeof m);
-  for (int i = 0; i < 3; ++i) {
-    io[i] = (struct iovec){&b[i], 1};
-    m[i].msg_hdr.msg_iov = &io[i];
-    m[i].msg_hdr.msg_iovlen = 1;
-  }
+  one_byte_messages(m, io, b);
   if (recvmmsg(sv[0], m, 3, 0, NULL) != 3 || memcmp(b, "abc", 3) != 0) return 5;
   if (waitpid(sender, &st, 0) != sender || !WIFEXITED(st) || WEXITSTATUS(st) != 0) return 5;
   return 0;
